@@ -1,0 +1,32 @@
+#include "screen/Screen.h"
+
+namespace cprecon {
+
+bool parseWellName(const QString &name, int &row, int &column)
+{
+    const QString s = name.trimmed().toUpper();
+    if (s.size() < 2) return false;
+    int i = 0;
+    int r = 0;
+    while (i < s.size() && s[i].isLetter()) {
+        r = r * 26 + (s[i].unicode() - 'A' + 1);
+        ++i;
+    }
+    if (i == 0 || i == s.size() || i > 2) return false;
+    bool ok = false;
+    const int c = s.mid(i).toInt(&ok);
+    if (!ok || c < 1) return false;
+    row = r - 1;
+    column = c - 1;
+    return true;
+}
+
+QString wellName(int row, int column)
+{
+    QString r;
+    if (row >= 26) r += QChar(QLatin1Char(char('A' + row / 26 - 1)));
+    r += QChar(QLatin1Char(char('A' + row % 26)));
+    return r + QStringLiteral("%1").arg(column + 1, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace cprecon

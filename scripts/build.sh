@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Configures (first call) and builds (incremental afterwards) one CMake preset. Usage: scripts/build.sh [preset]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+preset="${1:-release}"
+bash "$here/scripts/setup-deps.sh"
+cd "$here"
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/cprecon-ccache}"
+if [ ! -f "build/$preset/CMakeCache.txt" ]; then
+  cmake --preset "$preset" >/dev/null
+fi
+jobs="${CPRECON_BUILD_JOBS:-$(nproc)}"
+cmake --build --preset "$preset" -j "$jobs"

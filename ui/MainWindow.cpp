@@ -1,0 +1,9 @@
+#include "MainWindow.h"
+
+namespace cprecon::ui {
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {}
+
+void MainWindow::openScreen(const QString &) {}
+
+} // namespace cprecon::ui
