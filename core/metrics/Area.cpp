@@ -1,0 +1,2 @@
+// metrics area: see docs/ARCHITECTURE.md
+namespace cprecon { namespace metrics_area { int anchor = 0; } }
