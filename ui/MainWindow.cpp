@@ -1,9 +1,374 @@
 #include "MainWindow.h"
 
+#include "PlateMapView.h"
+#include "SiteView.h"
+
+#include "image/ImageReader.h"
+#include "screen/ScreenOpener.h"
+#include "util/Error.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace cprecon::ui {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {}
+namespace {
+constexpr int kMaxRecent = 10;
+const QString kRecentKey = QStringLiteral("recentScreens");
+} // namespace
 
-void MainWindow::openScreen(const QString &) {}
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("CellPaint Recon"));
+    resize(1400, 900);
+
+    // Left: plate selector + plate map + sites of the selected well.
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(4, 4, 4, 4);
+    auto *plateBar = new QHBoxLayout;
+    plateBar->addWidget(new QLabel(tr("Plate")));
+    m_plateCombo = new QComboBox;
+    m_plateCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    plateBar->addWidget(m_plateCombo, 1);
+    plateBar->addWidget(new QLabel(tr("Colour by")));
+    m_colorBy = new QComboBox;
+    m_colorBy->addItems({tr("Control / treatment"), tr("Perturbation"), tr("Cell line"), tr("Time point")});
+    plateBar->addWidget(m_colorBy);
+    leftLayout->addLayout(plateBar);
+    m_plateMap = new PlateMapView;
+    leftLayout->addWidget(m_plateMap, 3);
+    m_plateSummary = new QLabel;
+    m_plateSummary->setWordWrap(true);
+    leftLayout->addWidget(m_plateSummary);
+    leftLayout->addWidget(new QLabel(tr("Sites of the selected well")));
+    m_sites = new QListWidget;
+    m_sites->setMaximumHeight(130);
+    leftLayout->addWidget(m_sites, 1);
+
+    m_siteView = new SiteView;
+    auto *split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(m_siteView);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 5);
+    setCentralWidget(split);
+
+    auto *dock = new QDockWidget(tr("Problems"), this);
+    dock->setObjectName(QStringLiteral("problemsDock"));
+    m_problems = new QTreeWidget;
+    m_problems->setHeaderLabels({tr("Severity"), tr("File"), tr("Row"), tr("Problem"), tr("Fix")});
+    m_problems->setRootIsDecorated(false);
+    m_problems->header()->setSectionResizeMode(QHeaderView::Interactive);
+    dock->setWidget(m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+
+    buildMenus();
+    statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
+
+    connect(&m_screenWatcher, &QFutureWatcher<ScreenResult>::finished, this, &MainWindow::onScreenLoaded);
+    connect(&m_siteWatcher, &QFutureWatcher<SiteResult>::finished, this, &MainWindow::onSiteLoaded);
+    connect(m_plateCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (m_screen && i >= 0 && i < m_screen->plates.size()) showPlate(&m_screen->plates[i]);
+    });
+    connect(m_colorBy, &QComboBox::currentIndexChanged, this,
+            [this](int i) { m_plateMap->setColorBy(static_cast<PlateMapView::ColorBy>(i)); });
+    connect(m_plateMap, &PlateMapView::wellClicked, this, &MainWindow::onWellClicked);
+    connect(m_sites, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (!m_screen || row < 0) return;
+        const Plate *p = m_screen->plate(m_currentPlate);
+        const Well *w = p ? p->well(m_currentWell) : nullptr;
+        if (w && row < w->sites.size()) loadSite(w->sites[row]);
+    });
+    connect(m_siteView, &SiteView::settingsChanged, this, &MainWindow::saveViewSettings);
+}
+
+MainWindow::~MainWindow()
+{
+    // Let running loads finish before their watchers die (they own no widgets, so this is short).
+    m_screenWatcher.waitForFinished();
+    m_siteWatcher.waitForFinished();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openFolder = file->addAction(tr("Open screen &folder…"), this, [this] { openDialog(true); });
+    openFolder->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open screen fi&le (load_data CSV, nf-core sheet)…"), this, [this] { openDialog(false); });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About CellPaint Recon"), this, [this] {
+        QMessageBox::about(this, tr("About CellPaint Recon"),
+                           tr("<b>CellPaint Recon</b> %1<br>Does an image autoencoder keep the biology in Cell "
+                              "Painting images? Reproduces and extends <i>Compressing Biology</i> "
+                              "(arXiv 2510.19887).")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::openDialog(bool folder)
+{
+    QSettings s;
+    const QString start = s.value(QStringLiteral("lastOpenDir")).toString();
+    const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Open screen folder"), start)
+                                : QFileDialog::getOpenFileName(this, tr("Open screen file"), start,
+                                                               tr("Screen files (*.csv *.csv.gz);;All files (*)"));
+    if (path.isEmpty()) return;
+    s.setValue(QStringLiteral("lastOpenDir"), QFileInfo(path).absolutePath());
+    openScreen(path);
+}
+
+QStringList MainWindow::recentScreens() const { return QSettings().value(kRecentKey).toStringList(); }
+
+void MainWindow::addRecent(const QString &path)
+{
+    QStringList list = recentScreens();
+    list.removeAll(path);
+    list.prepend(path);
+    while (list.size() > kMaxRecent) list.removeLast();
+    QSettings().setValue(kRecentKey, list);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList list = recentScreens();
+    for (const QString &p : list) m_recentMenu->addAction(p, this, [this, p] { openScreen(p); });
+    m_recentMenu->setEnabled(!list.isEmpty());
+}
+
+bool MainWindow::isBusy() const { return m_screenWatcher.isRunning() || m_siteWatcher.isRunning(); }
+
+void MainWindow::openScreen(const QString &path)
+{
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    m_loadingPath = abs;
+    statusBar()->showMessage(tr("Loading %1…").arg(abs));
+    m_siteView->setBusy(true, tr("Loading screen…"));
+    // openScreen cannot be interrupted; a newer request simply replaces this one when both finish.
+    if (m_screenWatcher.isRunning()) m_screenWatcher.waitForFinished();
+    m_screenWatcher.setFuture(QtConcurrent::run([abs]() -> ScreenResult {
+        ScreenResult r;
+        try {
+            r.screen = std::make_shared<Screen>(cprecon::openScreen(abs));
+        } catch (const std::exception &e) {
+            r.error = QString::fromStdString(e.what());
+        }
+        return r;
+    }));
+}
+
+void MainWindow::onScreenLoaded()
+{
+    ScreenResult r = m_screenWatcher.result();
+    m_siteView->setBusy(false);
+    if (!r.screen) {
+        statusBar()->showMessage(tr("Could not open %1").arg(m_loadingPath));
+        QTreeWidgetItem *it = new QTreeWidgetItem({tr("Error"), m_loadingPath, QString(), r.error, QString()});
+        m_problems->clear();
+        m_problems->addTopLevelItem(it);
+        Q_EMIT loadFailed(r.error);
+        if (isVisible() && QApplication::platformName() != QLatin1String("offscreen"))
+            QMessageBox::warning(this, tr("Could not open screen"), r.error);
+        return;
+    }
+    m_screen = r.screen;
+    addRecent(m_loadingPath);
+    QString title = tr("CellPaint Recon — %1").arg(m_screen->name);
+    if (m_screen->synthetic) title += tr(" [PHANTOM: synthetic, not biology]");
+    setWindowTitle(title);
+
+    m_plateCombo->blockSignals(true);
+    m_plateCombo->clear();
+    for (const auto &p : m_screen->plates) {
+        int sites = 0;
+        for (const auto &w : p.wells) sites += w.sites.size();
+        m_plateCombo->addItem(QStringLiteral("%1 (%2 wells, %3 sites)").arg(p.barcode).arg(p.wells.size()).arg(sites));
+    }
+    m_plateCombo->blockSignals(false);
+    showProblems();
+    restoreViewSettings();
+    statusBar()->showMessage(tr("%1: %2 plate(s), %3 problem(s)")
+                                 .arg(m_screen->name)
+                                 .arg(m_screen->plates.size())
+                                 .arg(m_screen->problems.size()));
+    if (!m_screen->plates.isEmpty()) {
+        m_plateCombo->setCurrentIndex(0);
+        showPlate(&m_screen->plates.first());
+    }
+    Q_EMIT screenLoaded();
+}
+
+void MainWindow::showProblems()
+{
+    m_problems->clear();
+    for (const auto &p : m_screen->problems) {
+        auto *it = new QTreeWidgetItem({p.severity == Problem::Severity::Error ? tr("Error") : tr("Warning"), p.file,
+                                        p.row >= 0 ? QString::number(p.row) : QString(), p.message, p.fix});
+        it->setToolTip(3, p.message);
+        m_problems->addTopLevelItem(it);
+    }
+}
+
+void MainWindow::showPlate(const Plate *plate)
+{
+    m_currentPlate = plate ? plate->barcode : QString();
+    m_currentWell.clear();
+    m_plateMap->setPlate(plate);
+    m_sites->clear();
+    if (!plate) return;
+    int neg = 0, pos = 0, trt = 0, withImages = 0;
+    for (const auto &w : plate->wells) {
+        neg += w.meta.control == ControlType::NegativeControl;
+        pos += w.meta.control == ControlType::PositiveControl;
+        trt += w.meta.control == ControlType::Treatment;
+        withImages += !w.sites.isEmpty();
+    }
+    m_plateSummary->setText(tr("<b>%1</b> — %2-well plate; %3 wells with images; %4 treatment, %5 negative control, "
+                               "%6 positive control wells. Grey outlined wells have no images.")
+                                .arg(plate->barcode)
+                                .arg(int(plate->format))
+                                .arg(withImages)
+                                .arg(trt)
+                                .arg(neg)
+                                .arg(pos));
+    // Open the first well with images, so a fresh screen shows pixels at once.
+    for (const auto &w : plate->wells)
+        if (!w.sites.isEmpty()) {
+            selectWell(w.name);
+            break;
+        }
+}
+
+void MainWindow::selectPlate(const QString &barcode)
+{
+    if (!m_screen) return;
+    for (int i = 0; i < m_screen->plates.size(); ++i)
+        if (m_screen->plates[i].barcode == barcode) m_plateCombo->setCurrentIndex(i);
+}
+
+void MainWindow::selectWell(const QString &well)
+{
+    m_plateMap->setSelectedWell(well);
+    onWellClicked(well);
+}
+
+void MainWindow::selectSite(int siteNumber)
+{
+    const Plate *p = m_screen ? m_screen->plate(m_currentPlate) : nullptr;
+    const Well *w = p ? p->well(m_currentWell) : nullptr;
+    if (!w) return;
+    for (int i = 0; i < w->sites.size(); ++i)
+        if (w->sites[i].number == siteNumber) m_sites->setCurrentRow(i);
+}
+
+void MainWindow::onWellClicked(const QString &well)
+{
+    const Plate *p = m_screen ? m_screen->plate(m_currentPlate) : nullptr;
+    const Well *w = p ? p->well(well) : nullptr;
+    if (!w) return;
+    m_currentWell = well;
+    m_sites->blockSignals(true);
+    m_sites->clear();
+    for (const auto &s : w->sites) {
+        QStringList stains;
+        for (const auto &c : s.channels) stains << c.stain;
+        m_sites->addItem(tr("Site %1 — %2").arg(s.number).arg(stains.join(QStringLiteral(", "))));
+    }
+    m_sites->blockSignals(false);
+    if (w->sites.isEmpty()) {
+        m_siteView->clear(tr("%1 %2: no images for this well").arg(m_currentPlate, well));
+        return;
+    }
+    m_sites->setCurrentRow(0); // loads the first site
+}
+
+void MainWindow::loadSite(const Site &site)
+{
+    const quint64 generation = ++m_siteGeneration;
+    m_siteView->setBusy(true);
+    const Site copy = site; // the worker owns its copy; the screen may be replaced meanwhile
+    if (m_siteWatcher.isRunning()) m_siteWatcher.waitForFinished(); // reading one site is short; never two at once
+    m_siteWatcher.setFuture(QtConcurrent::run([copy, generation]() -> SiteResult {
+        SiteResult r;
+        r.generation = generation;
+        // Cell Painting stains first in the canonical order, then any other channel (brightfield...).
+        QVector<const ChannelImage *> ordered;
+        for (const QString &stain : cellPaintingStains())
+            if (const ChannelImage *c = copy.channel(stain)) ordered << c;
+        for (const auto &c : copy.channels)
+            if (!ordered.contains(&c)) ordered << &c;
+        for (const ChannelImage *c : ordered) {
+            try {
+                r.images << readChannelImage(*c);
+                r.stains << c->stain;
+            } catch (const std::exception &e) {
+                r.errors << QString::fromStdString(e.what());
+            }
+        }
+        return r;
+    }));
+}
+
+void MainWindow::onSiteLoaded()
+{
+    const SiteResult r = m_siteWatcher.result();
+    if (r.generation != m_siteGeneration) return; // superseded by a newer selection
+    const int siteRow = m_sites->currentRow();
+    const QString caption = tr("%1 · %2 · site %3").arg(m_currentPlate, m_currentWell).arg(siteRow + 1);
+    if (r.images.isEmpty()) {
+        m_siteView->setBusy(false);
+        m_siteView->clear(tr("%1: no channel could be read").arg(caption));
+    } else {
+        m_siteView->setChannels(caption, r.stains, r.images);
+    }
+    for (const QString &e : r.errors) {
+        m_problems->addTopLevelItem(new QTreeWidgetItem({tr("Error"), QString(), QString(), e, QString()}));
+        statusBar()->showMessage(e);
+    }
+    Q_EMIT siteShown();
+}
+
+void MainWindow::restoreViewSettings()
+{
+    QSettings s;
+    s.beginGroup(QStringLiteral("view/") + QString::number(qHash(m_screen ? m_screen->source : QString())));
+    m_siteView->setSaturation(s.value(QStringLiteral("saturation"), 0.35).toDouble());
+    m_siteView->setContrastLinked(s.value(QStringLiteral("linkContrast"), false).toBool());
+    m_siteView->setCompositeVisible(s.value(QStringLiteral("composite"), true).toBool());
+    s.endGroup();
+}
+
+void MainWindow::saveViewSettings()
+{
+    if (!m_screen) return;
+    QSettings s;
+    s.beginGroup(QStringLiteral("view/") + QString::number(qHash(m_screen->source)));
+    s.setValue(QStringLiteral("saturation"), m_siteView->saturation());
+    s.setValue(QStringLiteral("linkContrast"), m_siteView->contrastLinked());
+    s.setValue(QStringLiteral("composite"), m_siteView->compositeVisible());
+    s.endGroup();
+}
 
 } // namespace cprecon::ui

@@ -1,13 +1,93 @@
 #pragma once
+// The main window: File ▸ Open screen… (folder or file, recent screens), the plate map (always visible), the sites
+// of the selected well, all channels of the selected site, and a problems panel listing what did not load.
+// Loading runs on worker threads (QtConcurrent); a newer request supersedes an older one (restart pattern).
+#include "screen/Screen.h"
+
+#include <QFutureWatcher>
 #include <QMainWindow>
 
+#include <memory>
+
+#include <opencv2/core.hpp>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QTreeWidget;
+
 namespace cprecon::ui {
+
+class PlateMapView;
+class SiteView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts loading a screen (root folder, load_data CSV, nf-core sheet or image folder) in the background.
     void openScreen(const QString &path);
+    void selectPlate(const QString &barcode);
+    void selectWell(const QString &well);
+    void selectSite(int siteNumber);
+
+    // For tests and other views.
+    std::shared_ptr<const Screen> screen() const { return m_screen; }
+    bool isBusy() const;
+    PlateMapView *plateMap() const { return m_plateMap; }
+    SiteView *siteView() const { return m_siteView; }
+    QListWidget *siteList() const { return m_sites; }
+    QTreeWidget *problemsList() const { return m_problems; }
+    QStringList recentScreens() const;
+
+Q_SIGNALS:
+    void screenLoaded();
+    void siteShown();
+    void loadFailed(const QString &message);
+
+private:
+    struct ScreenResult {
+        std::shared_ptr<Screen> screen;
+        QString error;
+    };
+    struct SiteResult {
+        QStringList stains;
+        QVector<cv::Mat> images;
+        QStringList errors;
+        quint64 generation = 0;
+    };
+
+    void buildMenus();
+    void onScreenLoaded();
+    void showProblems();
+    void showPlate(const Plate *plate);
+    void onWellClicked(const QString &well);
+    void loadSite(const Site &site);
+    void onSiteLoaded();
+    void addRecent(const QString &path);
+    void rebuildRecentMenu();
+    void openDialog(bool folder);
+    void restoreViewSettings();
+    void saveViewSettings();
+
+    std::shared_ptr<const Screen> m_screen;
+    QString m_loadingPath;
+    QFutureWatcher<ScreenResult> m_screenWatcher;
+    QFutureWatcher<SiteResult> m_siteWatcher;
+    quint64 m_siteGeneration = 0;
+    QString m_currentPlate, m_currentWell;
+
+    QComboBox *m_plateCombo = nullptr;
+    QComboBox *m_colorBy = nullptr;
+    PlateMapView *m_plateMap = nullptr;
+    QLabel *m_plateSummary = nullptr;
+    QListWidget *m_sites = nullptr;
+    SiteView *m_siteView = nullptr;
+    QTreeWidget *m_problems = nullptr;
+    QMenu *m_recentMenu = nullptr;
 };
 
 } // namespace cprecon::ui

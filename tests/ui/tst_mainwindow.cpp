@@ -1,0 +1,112 @@
+// The main window on the bundled sample (real Cell Painting sites): loads in the background, shows the plate map,
+// a well's sites and every channel with real pixels; linked zoom; recent screens.
+#include "ImagePanel.h"
+#include "MainWindow.h"
+#include "PlateMapView.h"
+#include "SiteView.h"
+#include "TestSupport.h"
+
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTreeWidget>
+
+using namespace cprecon;
+using namespace cprecon::ui;
+
+namespace {
+// Number of distinct grey levels in a rendered panel: a blank or uniform panel has 1.
+int distinctLevels(const QImage &img)
+{
+    QSet<QRgb> seen;
+    for (int y = 0; y < img.height(); y += 3)
+        for (int x = 0; x < img.width(); x += 3) seen.insert(img.pixel(x, y));
+    return seen.size();
+}
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // QSettings go to a throw-away location
+        QCoreApplication::setOrganizationName(QStringLiteral("CellPaintReconTest"));
+        QSettings().clear();
+    }
+
+    void opensSampleAndShowsRealPixels()
+    {
+        const QString sample = test::sourceDir() + QStringLiteral("/resources/sample");
+        QVERIFY(QFileInfo::exists(sample));
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::screenLoaded);
+        QSignalSpy shown(&w, &MainWindow::siteShown);
+        w.openScreen(sample);
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(w.screen());
+        QVERIFY(w.screen()->plates.size() >= 3);
+        QVERIFY(w.screen()->plate(QStringLiteral("BR00117010")));
+
+        // The CPJUMP1 plate: its real 384-well plate map (DMSO wells from the platemap join) with A01 imaged.
+        w.selectPlate(QStringLiteral("BR00117010"));
+        const Plate *plate = w.plateMap()->plate();
+        QVERIFY(plate);
+        QCOMPARE(plate->barcode, QStringLiteral("BR00117010"));
+        QCOMPARE(plate->format, PlateFormat::Wells384);
+        const Well *a02 = plate->well(QStringLiteral("A02"));
+        QVERIFY2(a02, "platemap wells without images must still be on the plate map");
+        QVERIFY(a02->meta.isNegativeControl());
+        QVERIFY(a02->sites.isEmpty());
+
+        // Click A01 on the plate map like a user.
+        QSignalSpy clicked(w.plateMap(), &PlateMapView::wellClicked);
+        const QPointF c = w.plateMap()->wellCenter(0, 0);
+        shown.clear();
+        QTest::mouseClick(w.plateMap(), Qt::LeftButton, {}, c.toPoint());
+        QCOMPARE(clicked.size(), 1);
+        QCOMPARE(clicked.first().first().toString(), QStringLiteral("A01"));
+        QVERIFY(shown.wait(60000) || shown.size() > 0);
+        QCOMPARE(w.siteList()->count(), 1);
+
+        SiteView *sv = w.siteView();
+        QCOMPARE(sv->stains(), (QStringList{QStringLiteral("DNA"), QStringLiteral("ER"), QStringLiteral("RNA"),
+                                            QStringLiteral("AGP"), QStringLiteral("Mito")}));
+        for (int i = 0; i < sv->channelCount(); ++i) {
+            const cv::Mat &m = sv->channelImage(i);
+            QCOMPARE(m.cols, 1080);
+            QCOMPARE(m.rows, 1080);
+            QCOMPARE(m.depth(), CV_16U);
+            double lo = 0, hi = 0;
+            cv::minMaxLoc(m, &lo, &hi);
+            QVERIFY2(hi > lo + 100, "a real fluorescence image has a wide intensity range");
+            QVERIFY(sv->limits(i).high > sv->limits(i).low);
+            QVERIFY2(distinctLevels(sv->panel(i)->image()) > 20, qPrintable(sv->stains()[i] + QStringLiteral(" panel is blank")));
+        }
+        QVERIFY(distinctLevels(sv->panel(sv->channelCount())->image()) > 20); // composite
+
+        // Linked zoom: zooming one panel moves all of them.
+        sv->panel(0)->zoomBy(2.0, QPointF(20, 20));
+        for (int i = 1; i <= sv->channelCount(); ++i) QCOMPARE(sv->panel(i)->viewState(), sv->panel(0)->viewState());
+
+        // Linked contrast gives every channel the same limits.
+        sv->setContrastLinked(true);
+        for (int i = 1; i < sv->channelCount(); ++i) QCOMPARE(sv->limits(i), sv->limits(0));
+
+        QVERIFY(w.recentScreens().contains(QFileInfo(sample).absoluteFilePath()));
+    }
+
+    void missingPathIsReportedNotFatal()
+    {
+        MainWindow w;
+        QSignalSpy failed(&w, &MainWindow::loadFailed);
+        w.openScreen(QStringLiteral("/nonexistent/screen/folder"));
+        QVERIFY(failed.wait(30000));
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("/nonexistent/screen/folder")));
+        QCOMPARE(w.problemsList()->topLevelItemCount(), 1);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
