@@ -118,8 +118,8 @@ private:
         return dims;
     }
 
-    const std::string &s;
-    const QString &p;
+    const std::string s; // own copy: the header text is a temporary at the call site
+    const QString p;
     size_t i = 0;
 };
 

@@ -120,12 +120,12 @@ cv::Mat toUint8Percentile(const cv::Mat &img, double lowPercent, double highPerc
     if (!(hi > lo)) return out; // constant image
     cv::Mat d;
     img.convertTo(d, CV_64F);
-    const double scale = 1.0 / (hi - lo);
+    const double range = hi - lo;
     for (int y = 0; y < d.rows; ++y) {
         const double *p = d.ptr<double>(y);
         uchar *o = out.ptr<uchar>(y);
         for (int x = 0; x < d.cols; ++x) {
-            double t = (p[x] - lo) * scale;
+            double t = (p[x] - lo) / range; // divide (not multiply by 1/range): same rounding as numpy
             t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
             o[x] = static_cast<uchar>(std::nearbyint(t * 255.0));
         }
