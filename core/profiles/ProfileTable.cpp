@@ -1,0 +1,361 @@
+#include "profiles/ProfileTable.h"
+
+#include "util/Error.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string_view>
+
+namespace cprecon::profiles {
+
+namespace {
+
+// Streams CSV records from a plain or gzip file (gzread reads uncompressed files transparently).
+class RecordReader {
+public:
+    explicit RecordReader(const std::string &path) : m_path(path)
+    {
+        m_gz = gzopen(path.c_str(), "rb");
+        if (!m_gz)
+            throw Error("cannot open profile table", path, "check the path and read permissions");
+        gzbuffer(m_gz, 1 << 20);
+    }
+    ~RecordReader() { if (m_gz) gzclose(m_gz); }
+    RecordReader(const RecordReader &) = delete;
+    RecordReader &operator=(const RecordReader &) = delete;
+
+    // Splits the next record into fields (quotes handled, "" unescaped). False at end of file.
+    bool next(std::vector<std::string_view> &fields)
+    {
+        fields.clear();
+        m_unquoted.clear();
+        for (;;) {
+            if (m_pos >= m_end && !fill()) {
+                if (m_recStart >= m_end) return false;
+                break; // last record without trailing newline
+            }
+            // Find the record end, honouring quotes (a quoted field may hold newlines).
+            bool found = false;
+            while (m_pos < m_end) {
+                const char c = m_buf[m_pos];
+                if (c == '"') m_inQuotes = !m_inQuotes;
+                else if (c == '\n' && !m_inQuotes) { found = true; break; }
+                ++m_pos;
+            }
+            if (found) break;
+        }
+        std::size_t recEnd = std::min(m_pos, m_end);
+        const std::size_t start = m_recStart;
+        m_pos = std::min(recEnd + 1, m_end);
+        m_recStart = m_pos;
+        ++m_line;
+        if (recEnd > start && m_buf[recEnd - 1] == '\r') --recEnd;
+        split(std::string_view(m_buf.data() + start, recEnd - start), fields);
+        return true;
+    }
+    long line() const { return m_line; }
+
+private:
+    bool fill()
+    {
+        // Keep the unfinished record, read more behind it.
+        const std::size_t keep = m_end - m_recStart;
+        if (m_recStart > 0) {
+            std::memmove(m_buf.data(), m_buf.data() + m_recStart, keep);
+            m_pos -= m_recStart;
+            m_recStart = 0;
+            m_end = keep;
+        }
+        if (m_buf.size() < keep + kChunk) m_buf.resize(std::max(m_buf.size() * 2, keep + kChunk));
+        const int n = gzread(m_gz, m_buf.data() + m_end, static_cast<unsigned>(m_buf.size() - m_end));
+        if (n < 0) {
+            int err = 0;
+            throw Error(std::string("read error: ") + gzerror(m_gz, &err), m_path, "the file may be truncated or not gzip", m_line + 1);
+        }
+        m_end += static_cast<std::size_t>(n);
+        return n > 0;
+    }
+    void split(std::string_view rec, std::vector<std::string_view> &fields)
+    {
+        std::size_t i = 0;
+        for (;;) {
+            if (i < rec.size() && rec[i] == '"') {
+                // Quoted field: unescape into our own storage (stable: reserve once per record).
+                std::string s;
+                ++i;
+                while (i < rec.size()) {
+                    if (rec[i] == '"') {
+                        if (i + 1 < rec.size() && rec[i + 1] == '"') { s += '"'; i += 2; continue; }
+                        ++i;
+                        break;
+                    }
+                    s += rec[i++];
+                }
+                m_unquoted.push_back(std::make_unique<std::string>(std::move(s)));
+                fields.emplace_back(*m_unquoted.back());
+                while (i < rec.size() && rec[i] != ',') ++i; // garbage after closing quote is ignored
+            } else {
+                const std::size_t j = rec.find(',', i);
+                const std::size_t e = j == std::string_view::npos ? rec.size() : j;
+                fields.push_back(rec.substr(i, e - i));
+                i = e;
+            }
+            if (i >= rec.size()) break;
+            ++i; // skip comma
+            if (i == rec.size()) { fields.emplace_back(); break; }
+        }
+    }
+
+    static constexpr std::size_t kChunk = 8u << 20;
+    std::string m_path;
+    gzFile m_gz = nullptr;
+    std::vector<char> m_buf;
+    std::size_t m_pos = 0, m_end = 0, m_recStart = 0;
+    bool m_inQuotes = false;
+    long m_line = 0;
+    std::vector<std::unique_ptr<std::string>> m_unquoted;
+};
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Parses a number; empty and NA-like tokens give NaN (as pandas reads them). False when not a number.
+bool parseNumber(std::string_view s, double &out)
+{
+    s = trim(s);
+    if (s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "N/A" || s == "null" || s == "NULL") {
+        out = std::numeric_limits<double>::quiet_NaN();
+        return true;
+    }
+    if (s.front() == '+') s.remove_prefix(1);
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (r.ec == std::errc::result_out_of_range) { // denormal underflow or overflow: let strtod decide
+        out = std::strtod(std::string(s).c_str(), nullptr);
+        return true;
+    }
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool startsWith(const std::string &s, const std::string &p) { return s.compare(0, p.size(), p) == 0; }
+
+} // namespace
+
+int ProfileTable::metaIndex(const std::string &name) const
+{
+    for (std::size_t i = 0; i < metaNames.size(); ++i)
+        if (metaNames[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+const std::vector<std::string> &ProfileTable::metaColumn(const std::string &name, const std::string &why) const
+{
+    const int i = metaIndex(name);
+    if (i < 0) {
+        std::string avail;
+        for (const auto &n : metaNames) avail += (avail.empty() ? "" : ", ") + n;
+        throw Error("missing metadata column '" + name + "'" + (why.empty() ? "" : " (" + why + ")"), source,
+                    "available metadata columns: " + (avail.empty() ? std::string("none") : avail));
+    }
+    return meta[static_cast<std::size_t>(i)];
+}
+
+ProfileTable ProfileTable::selectRows(const std::vector<std::size_t> &rows) const
+{
+    ProfileTable t;
+    t.source = source;
+    t.metaNames = metaNames;
+    t.featureNames = featureNames;
+    t.notes = notes;
+    t.meta.resize(meta.size());
+    for (std::size_t c = 0; c < meta.size(); ++c) {
+        t.meta[c].reserve(rows.size());
+        for (std::size_t r : rows) t.meta[c].push_back(meta[c][r]);
+    }
+    t.features.resize(static_cast<Eigen::Index>(rows.size()), features.cols());
+    for (std::size_t i = 0; i < rows.size(); ++i) t.features.row(static_cast<Eigen::Index>(i)) = features.row(static_cast<Eigen::Index>(rows[i]));
+    return t;
+}
+
+ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions &options)
+{
+    RecordReader reader(path);
+    std::vector<std::string_view> fields;
+    if (!reader.next(fields) || (fields.size() == 1 && fields[0].empty()))
+        throw Error("empty profile table (no header line)", path, "write a CSV header with Metadata_* and feature columns");
+
+    ProfileTable t;
+    t.source = path;
+    const std::vector<std::string> header(fields.begin(), fields.end());
+    const std::size_t ncols = header.size();
+    if (options.featuresFromCol >= 0 && static_cast<std::size_t>(options.featuresFromCol) >= ncols)
+        throw Error("--features-from-col " + std::to_string(options.featuresFromCol) + " is past the last column (" +
+                        std::to_string(ncols) + " columns)", path, "use a 0-based column index");
+
+    // Column roles: metadata (string), feature candidate (number), ignored.
+    enum Role { Meta, Feature, Ignored };
+    std::vector<Role> role(ncols, Ignored);
+    for (std::size_t c = 0; c < ncols; ++c) {
+        const std::string &h = header[c];
+        if (options.featuresFromCol >= 0)
+            role[c] = static_cast<int>(c) < options.featuresFromCol ? Meta : Feature;
+        else if (startsWith(h, "Metadata_"))
+            role[c] = Meta;
+        else if (!options.featurePrefix.empty())
+            role[c] = startsWith(h, options.featurePrefix) ? Feature : Ignored;
+        else
+            role[c] = Feature;
+    }
+    const bool strictFeatures = options.featuresFromCol >= 0 || !options.featurePrefix.empty();
+    std::vector<std::size_t> metaCols, featCols;
+    for (std::size_t c = 0; c < ncols; ++c) {
+        if (role[c] == Meta) metaCols.push_back(c);
+        if (role[c] == Feature) featCols.push_back(c);
+    }
+    if (featCols.empty())
+        throw Error("no feature columns found", path,
+                    options.featurePrefix.empty() ? "features are the non-Metadata_ columns; pass --feature-prefix or --features-from-col"
+                                                  : "no column starts with '" + options.featurePrefix + "'");
+
+    for (std::size_t c : metaCols) t.metaNames.push_back(header[c]);
+    t.meta.resize(metaCols.size());
+    std::vector<char> numeric(featCols.size(), 1);
+    std::vector<double> values;
+    values.reserve(featCols.size() * 1024);
+    std::size_t nrows = 0;
+    while (reader.next(fields)) {
+        if (fields.size() == 1 && fields[0].empty()) continue; // blank line
+        if (fields.size() != ncols)
+            throw Error("row has " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(ncols), path,
+                        "every row needs one value per header column", reader.line());
+        for (std::size_t m = 0; m < metaCols.size(); ++m) t.meta[m].emplace_back(fields[metaCols[m]]);
+        for (std::size_t f = 0; f < featCols.size(); ++f) {
+            double v = std::numeric_limits<double>::quiet_NaN();
+            if (numeric[f] && !parseNumber(fields[featCols[f]], v)) {
+                if (strictFeatures)
+                    throw Error("feature column '" + header[featCols[f]] + "' holds a non-number '" +
+                                    std::string(fields[featCols[f]]) + "'", path,
+                                "fix the value or exclude the column (--feature-prefix / --features-from-col)", reader.line());
+                numeric[f] = 0;
+                t.notes.push_back("ignored non-numeric column '" + header[featCols[f]] + "' (line " +
+                                  std::to_string(reader.line()) + ": '" + std::string(fields[featCols[f]]) + "')");
+                v = 0.0;
+            }
+            values.push_back(v);
+        }
+        ++nrows;
+    }
+    // Compact away non-numeric candidates in place (destination never overtakes source).
+    std::vector<std::size_t> keep;
+    for (std::size_t f = 0; f < featCols.size(); ++f)
+        if (numeric[f]) { keep.push_back(f); t.featureNames.push_back(header[featCols[f]]); }
+    if (keep.empty()) throw Error("no numeric feature columns", path, "features must be numbers");
+    if (keep.size() != featCols.size()) {
+        std::size_t dst = 0;
+        for (std::size_t r = 0; r < nrows; ++r)
+            for (std::size_t f : keep) values[dst++] = values[r * featCols.size() + f];
+        values.resize(dst);
+        values.shrink_to_fit();
+    }
+    t.features = Eigen::Map<RowMatrix>(values.data(), static_cast<Eigen::Index>(nrows), static_cast<Eigen::Index>(keep.size()));
+    std::vector<double>().swap(values);
+    if (nrows == 0) throw Error("profile table has a header but no rows", path, "");
+    applyNonFinitePolicy(t, options.nonFinite);
+    return t;
+}
+
+void applyNonFinitePolicy(ProfileTable &t, NonFinitePolicy policy)
+{
+    const Eigen::Index n = t.features.rows(), d = t.features.cols();
+    std::vector<char> badCol(static_cast<std::size_t>(d), 0), badRow(static_cast<std::size_t>(n), 0);
+    std::size_t nBad = 0;
+    for (Eigen::Index r = 0; r < n; ++r) {
+        const double *row = t.features.row(r).data();
+        for (Eigen::Index c = 0; c < d; ++c)
+            if (!std::isfinite(row[c])) {
+                if (policy == NonFinitePolicy::Error)
+                    throw Error("feature '" + t.featureNames[static_cast<std::size_t>(c)] + "' is " +
+                                    (std::isnan(row[c]) ? "NaN/empty" : "infinite") + " in data row " + std::to_string(r + 1),
+                                t.source, "clean the table or choose --nonfinite drop-features|drop-rows", static_cast<long>(r + 2));
+                badCol[static_cast<std::size_t>(c)] = 1;
+                badRow[static_cast<std::size_t>(r)] = 1;
+                ++nBad;
+            }
+    }
+    if (nBad == 0) return;
+    if (policy == NonFinitePolicy::DropFeatures) {
+        std::vector<Eigen::Index> keep;
+        std::string names;
+        std::size_t dropped = 0;
+        for (Eigen::Index c = 0; c < d; ++c) {
+            if (!badCol[static_cast<std::size_t>(c)]) { keep.push_back(c); continue; }
+            if (++dropped <= 5) names += (names.empty() ? "" : ", ") + t.featureNames[static_cast<std::size_t>(c)];
+        }
+        if (keep.empty())
+            throw Error("every feature column holds a NaN/inf value", t.source, "use --nonfinite drop-rows or clean the table");
+        RowMatrix f(n, static_cast<Eigen::Index>(keep.size()));
+        std::vector<std::string> fn;
+        for (std::size_t k = 0; k < keep.size(); ++k) {
+            f.col(static_cast<Eigen::Index>(k)) = t.features.col(keep[k]);
+            fn.push_back(t.featureNames[static_cast<std::size_t>(keep[k])]);
+        }
+        t.features = std::move(f);
+        t.featureNames = std::move(fn);
+        t.notes.push_back("dropped " + std::to_string(dropped) + " feature(s) with NaN/inf/empty values (" +
+                          std::to_string(nBad) + " values): " + names + (dropped > 5 ? ", ..." : ""));
+    } else {
+        std::vector<std::size_t> keep;
+        for (Eigen::Index r = 0; r < n; ++r)
+            if (!badRow[static_cast<std::size_t>(r)]) keep.push_back(static_cast<std::size_t>(r));
+        if (keep.empty())
+            throw Error("every row holds a NaN/inf feature value", t.source, "use --nonfinite drop-features or clean the table");
+        const std::size_t dropped = static_cast<std::size_t>(n) - keep.size();
+        std::vector<std::string> notes = std::move(t.notes);
+        t = t.selectRows(keep);
+        t.notes = std::move(notes);
+        t.notes.push_back("dropped " + std::to_string(dropped) + " row(s) with NaN/inf/empty feature values (" +
+                          std::to_string(nBad) + " values)");
+    }
+}
+
+std::string csvField(const std::string &s)
+{
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) { if (c == '"') q += '"'; q += c; }
+    return q + '"';
+}
+
+void writeProfileTable(const ProfileTable &t, const std::string &path)
+{
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "w"), &std::fclose);
+    if (!f) throw Error("cannot write table", path, "check the folder exists and is writable");
+    std::string line;
+    for (const auto &n : t.metaNames) line += csvField(n) + ",";
+    for (const auto &n : t.featureNames) line += csvField(n) + ",";
+    if (!line.empty()) line.back() = '\n';
+    std::fputs(line.c_str(), f.get());
+    char buf[40];
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+        line.clear();
+        for (const auto &col : t.meta) line += csvField(col[r]) + ",";
+        for (Eigen::Index c = 0; c < t.features.cols(); ++c) {
+            std::snprintf(buf, sizeof buf, "%.17g,", t.features(static_cast<Eigen::Index>(r), c));
+            line += buf;
+        }
+        if (!line.empty()) line.back() = '\n';
+        std::fputs(line.c_str(), f.get());
+    }
+}
+
+} // namespace cprecon::profiles
