@@ -1,2 +1,0 @@
-// metrics area: see docs/ARCHITECTURE.md
-namespace cprecon { namespace metrics_area { int anchor = 0; } }

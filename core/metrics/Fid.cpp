@@ -1,0 +1,220 @@
+#include "metrics/Fid.h"
+
+#include "metrics/CovarianceAccumulator.h"
+#include "util/Error.h"
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <thread>
+
+namespace cprecon::metrics {
+
+namespace {
+
+thread_local FidTiming t_timing;
+
+double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b)
+{
+    return std::chrono::duration<double>(b - a).count();
+}
+
+// S = F F^T. Plain (blocked) Cholesky when it completes: it is then backward stable, whatever the conditioning.
+// Otherwise diagonal-pivoted Cholesky (LAPACK dpstrf's rule, tol = d * eps * max diag) truncated at the numerical
+// rank: the discarded Schur complement is rounding noise, exactly zero in exact arithmetic for N <= d.
+Eigen::MatrixXd symmetricFactor(const Eigen::MatrixXd &s, int *rank, bool *triangular)
+{
+    const Eigen::Index d = s.rows();
+    Eigen::LLT<Eigen::MatrixXd> llt(s);
+    if (llt.info() == Eigen::Success) {
+        *rank = int(d);
+        *triangular = true;
+        Eigen::MatrixXd l = llt.matrixL();
+        return l;
+    }
+    *triangular = false;
+    Eigen::MatrixXd a = s; // permuted in place
+    std::vector<Eigen::Index> perm(d);
+    for (Eigen::Index i = 0; i < d; ++i) perm[i] = i;
+    Eigen::VectorXd diag = a.diagonal();
+    const double tol = double(d) * std::numeric_limits<double>::epsilon() * std::max(0.0, diag.maxCoeff());
+    Eigen::MatrixXd l = Eigen::MatrixXd::Zero(d, d);
+    Eigen::Index k = 0;
+    for (; k < d; ++k) {
+        Eigen::Index p;
+        const double pivot = diag.tail(d - k).maxCoeff(&p);
+        p += k;
+        if (!(pivot > tol)) break;
+        if (p != k) {
+            a.row(k).swap(a.row(p));
+            a.col(k).swap(a.col(p));
+            std::swap(diag(k), diag(p));
+            std::swap(perm[k], perm[p]);
+            l.row(k).head(k).swap(l.row(p).head(k));
+        }
+        const double lkk = std::sqrt(pivot);
+        l(k, k) = lkk;
+        const Eigen::Index rest = d - k - 1;
+        if (rest > 0) {
+            Eigen::VectorXd col = a.col(k).tail(rest);
+            if (k > 0) col.noalias() -= l.bottomLeftCorner(rest, k) * l.row(k).head(k).transpose();
+            l.col(k).tail(rest) = col / lkk;
+            diag.tail(rest) -= l.col(k).tail(rest).cwiseAbs2();
+        }
+    }
+    *rank = int(k);
+    Eigen::MatrixXd f(d, k); // undo the permutation: S = F F^T in the original order
+    for (Eigen::Index i = 0; i < d; ++i) f.row(perm[i]) = l.row(i).head(k);
+    return f;
+}
+
+void checkStats(const GaussianStats &g, const char *which)
+{
+    if (g.n < 2)
+        throw Error(std::string("FID: set ") + which + " has " + std::to_string(g.n) +
+                        " samples; the covariance needs at least 2",
+                    "", "provide at least 2 (better >= 2048) feature vectors per set");
+    if (g.sigma.rows() != g.sigma.cols() || g.sigma.rows() != g.mu.size())
+        throw Error(std::string("FID: set ") + which + " statistics are inconsistent (mean of size " +
+                    std::to_string(g.mu.size()) + ", covariance " + std::to_string(g.sigma.rows()) + "x" +
+                    std::to_string(g.sigma.cols()) + ")");
+    if (!g.mu.allFinite() || !g.sigma.allFinite())
+        throw Error(std::string("FID: set ") + which + " statistics contain NaN or infinite values", "",
+                    "check the features for NaN/inf");
+}
+
+struct TraceSqrt {
+    double value = 0, minEig = 0, maxEig = 0;
+    int rank1 = 0, rank2 = 0;
+};
+
+TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2)
+{
+    TraceSqrt r;
+    auto t0 = std::chrono::steady_clock::now();
+    bool tri1 = false, tri2 = false;
+    const Eigen::MatrixXd f1 = symmetricFactor(s1, &r.rank1, &tri1);
+    const Eigen::MatrixXd f2 = symmetricFactor(s2, &r.rank2, &tri2);
+    auto t1 = std::chrono::steady_clock::now();
+    // B = F2^T F1 (r2 x r1); eigenvalues of B^T B (or B B^T, whichever is smaller) = eigenvalues of S1 S2.
+    Eigen::MatrixXd b(f2.cols(), f1.cols());
+    if (tri1 && tri2)
+        b.noalias() = f2.transpose().triangularView<Eigen::Upper>() * f1; // both lower triangular
+    else
+        b.noalias() = f2.transpose() * f1;
+    const Eigen::Index m = std::min(b.rows(), b.cols());
+    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(m, m);
+    if (b.cols() <= b.rows())
+        g.selfadjointView<Eigen::Lower>().rankUpdate(b.transpose()); // B^T B
+    else
+        g.selfadjointView<Eigen::Lower>().rankUpdate(b); // B B^T
+    auto t2 = std::chrono::steady_clock::now();
+    Eigen::VectorXd lambda;
+    if (m > 0) {
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(g, Eigen::EigenvaluesOnly);
+        if (es.info() != Eigen::Success) {
+            r.value = std::numeric_limits<double>::quiet_NaN();
+            return r;
+        }
+        lambda = es.eigenvalues();
+    }
+    auto t3 = std::chrono::steady_clock::now();
+    t_timing = {seconds(t0, t1), seconds(t1, t2), seconds(t2, t3)};
+    double sum = 0;
+    for (Eigen::Index i = 0; i < lambda.size(); ++i) sum += std::sqrt(std::max(0.0, lambda(i)));
+    r.value = sum;
+    r.minEig = lambda.size() ? lambda.minCoeff() : 0;
+    r.maxEig = lambda.size() ? lambda.maxCoeff() : 0;
+    return r;
+}
+
+} // namespace
+
+FidTiming lastFidTiming() { return t_timing; }
+
+FidResult frechetDistance(const GaussianStats &a, const GaussianStats &b, const FidOptions &options)
+{
+    checkStats(a, "1");
+    checkStats(b, "2");
+    if (a.mu.size() != b.mu.size())
+        throw Error("FID: feature dimensions differ (" + std::to_string(a.mu.size()) + " vs " +
+                        std::to_string(b.mu.size()) + ")",
+                    "", "compute both feature sets with the same extractor");
+    const Eigen::Index d = a.mu.size();
+    FidResult r;
+    r.meanTerm = (a.mu - b.mu).squaredNorm();
+    r.trace1 = a.sigma.trace();
+    r.trace2 = b.sigma.trace();
+    TraceSqrt ts = traceSqrtProduct(a.sigma, b.sigma);
+    if (!std::isfinite(ts.value)) {
+        // pytorch-fid: "fid calculation produces singular product; adding 1e-06 to diagonal of cov estimates"
+        r.epsBranch = true;
+        const Eigen::MatrixXd offset = Eigen::MatrixXd::Identity(d, d) * options.eps;
+        ts = traceSqrtProduct(a.sigma + offset, b.sigma + offset);
+        std::ostringstream w;
+        w << "FID product was singular: added " << options.eps << " to the covariance diagonals (as pytorch-fid)";
+        r.warnings.push_back(w.str());
+        if (!std::isfinite(ts.value))
+            throw Error("FID: the trace of sqrt(S1 S2) is not finite even after the eps retry", "",
+                        "check the features (constant or degenerate sets)");
+    }
+    r.traceSqrt = ts.value;
+    r.rank1 = ts.rank1;
+    r.rank2 = ts.rank2;
+    r.minEigenvalue = ts.minEig;
+    r.maxEigenvalue = ts.maxEig;
+    r.fid = r.meanTerm + r.trace1 + r.trace2 - 2.0 * r.traceSqrt;
+
+    for (int s = 0; s < 2; ++s) {
+        const int64_t n = s == 0 ? a.n : b.n;
+        if (n < options.recommendedSamples)
+            r.warnings.push_back("set " + std::to_string(s + 1) + " has N = " + std::to_string(n) + " < " +
+                                 std::to_string(options.recommendedSamples) +
+                                 " samples: the covariance estimate is noisy and FID is biased upwards");
+        const int rank = s == 0 ? r.rank1 : r.rank2;
+        if (rank < d)
+            r.warnings.push_back("covariance of set " + std::to_string(s + 1) + " is rank deficient (numerical rank " +
+                                 std::to_string(rank) + " < d = " + std::to_string(d) +
+                                 (n <= d ? ", since N <= d" : "") + ")");
+    }
+    if (ts.minEig < -1e-6 * std::max(1.0, ts.maxEig))
+        r.warnings.push_back("S1 S2 has a clearly negative eigenvalue (" + std::to_string(ts.minEig) +
+                             "): the covariances are not positive semi-definite");
+    return r;
+}
+
+GaussianStats gaussianStats(const float *rows, int64_t n, int d, int threads)
+{
+    if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    CovarianceAccumulator acc(d);
+    acc.addParallel(rows, n, threads);
+    if (acc.count() < 2)
+        throw Error("FID statistics need at least 2 feature vectors (got " + std::to_string(n) + ")");
+    return {acc.mean(), acc.covariance(), acc.count()};
+}
+
+GaussianStats gaussianStats(const double *rows, int64_t n, int d)
+{
+    CovarianceAccumulator acc(d);
+    acc.add(rows, n);
+    if (acc.count() < 2)
+        throw Error("FID statistics need at least 2 feature vectors (got " + std::to_string(n) + ")");
+    return {acc.mean(), acc.covariance(), acc.count()};
+}
+
+FidResult fid(const float *a, int64_t na, const float *b, int64_t nb, int d, const FidOptions &options, int threads)
+{
+    return frechetDistance(gaussianStats(a, na, d, threads), gaussianStats(b, nb, d, threads), options);
+}
+
+FidResult fid(const double *a, int64_t na, const double *b, int64_t nb, int d, const FidOptions &options)
+{
+    return frechetDistance(gaussianStats(a, na, d), gaussianStats(b, nb, d), options);
+}
+
+} // namespace cprecon::metrics
