@@ -2,7 +2,7 @@
 // All channels of one site side by side (one linked ImagePanel per stain, plus a composite), with per-channel
 // LUT colour and contrast limits: auto percentile with a saturation % (linkable across channels) or manual.
 #include "ImagePanel.h"
-#include "ImageRendering.h"
+#include "render/ImageRendering.h"
 
 #include <QStringList>
 #include <QVector>

@@ -1,4 +1,4 @@
-#include "ImageRendering.h"
+#include "render/ImageRendering.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-namespace cprecon::ui {
+namespace cprecon {
 
 namespace {
 // Value at fraction q of the sorted pixels, from an exact histogram for integer images.
@@ -121,4 +121,4 @@ QImage renderComposite(const QVector<cv::Mat> &images, const QVector<ContrastLim
     return out;
 }
 
-} // namespace cprecon::ui
+} // namespace cprecon

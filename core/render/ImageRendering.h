@@ -1,7 +1,7 @@
 #pragma once
 // Turning microscope channel images (8/16-bit or float cv::Mat) into coloured QImages for display:
 // contrast limits (auto percentile with a saturation %, or manual), a LUT colour per stain, composites.
-// No widgets here, so it is unit-tested headless.
+// No widgets here (core/render), so the CLI renders the same figures and it is unit-tested headless.
 #include <QColor>
 #include <QImage>
 #include <QString>
@@ -9,7 +9,7 @@
 
 #include <opencv2/core.hpp>
 
-namespace cprecon::ui {
+namespace cprecon {
 
 struct ContrastLimits {
     double low = 0;
@@ -30,4 +30,4 @@ QImage renderChannel(const cv::Mat &image, const ContrastLimits &limits, const Q
 QImage renderComposite(const QVector<cv::Mat> &images, const QVector<ContrastLimits> &limits,
                        const QVector<QColor> &colors);
 
-} // namespace cprecon::ui
+} // namespace cprecon

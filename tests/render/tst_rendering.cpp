@@ -1,8 +1,8 @@
 // Display maths: auto contrast by saturation %, LUT tinting and composites.
-#include "ImageRendering.h"
+#include "render/ImageRendering.h"
 #include "TestSupport.h"
 
-using namespace cprecon::ui;
+using namespace cprecon;
 
 class TestRendering : public QObject {
     Q_OBJECT

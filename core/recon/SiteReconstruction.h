@@ -1,0 +1,88 @@
+#pragma once
+// Reconstruction of one site, the path the inspector shows and the benchmark measures:
+//   Site → SitePipeline (read, illumination, uint8, crop) → tiles → triplets A/B → Reconstructor (batched tiles)
+//   → merge triplets back to five stains → per stain and tile: MAE, SSIM, EMD; per triplet and tile: KLD.
+// One code path, no GUI shortcuts. Metrics are on the [0, 1] scale (uint8 / 255) as PROTOCOL.md defines them;
+// SSIM is skimage's valid-region mean (the paper protocol *reports* 1 − SSIM, labelled, see protocolSsimLabel()).
+#include "image/SitePipeline.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace cprecon {
+
+enum class Protocol {
+    Paper,     // as the paper ran it: sampled latent (seeded), fp16 autocast on GPU, SSIM reported as 1 − SSIM
+    Corrected, // posterior mean (deterministic), fp32, SSIM reported as SSIM
+};
+QString protocolName(Protocol p);              // "paper" / "corrected"
+Protocol parseProtocol(const QString &text);   // throws Error on anything else
+QString protocolSsimLabel(Protocol p);         // "1 − SSIM (paper's 'SSIM')" / "SSIM"
+double protocolSsimValue(Protocol p, double ssim); // what that label reports
+
+struct ReconstructionRequest {
+    QString model = QStringLiteral("bicubic8"); // a model spec the reconstructor factory understands
+    Protocol protocol = Protocol::Corrected;
+    quint64 seed = 0;        // latent sampling (paper protocol)
+    PipelineOptions pipeline;
+    int batchSize = 8;       // tiles per reconstructor call
+    QString device = QStringLiteral("auto");
+    int threads = 0;
+};
+
+struct TileMetrics {
+    int row = 0, col = 0;
+    double mae = 0, ssim = 0, emd = 0; // [0, 1] scale
+};
+
+struct StainReconstruction {
+    QString stain;
+    cv::Mat original;       // CV_8UC1 crop (what the model saw, tile grid applied)
+    cv::Mat reconstruction; // CV_8UC1, same size
+    std::vector<TileMetrics> tiles;
+    double mae = 0, ssim = 0, emd = 0; // mean over tiles
+};
+
+struct TripletReconstruction {
+    QString name;          // "A" / "B"
+    QStringList stains;    // the triplet's stains, in plane order
+    std::vector<double> kld; // per tile (row-major), empty for models without a posterior
+    double kldMean = 0;
+    // Latent channels as mosaics over the tile grid (tile latents placed like their tiles), CV_32FC1 each.
+    std::vector<cv::Mat> latentChannels;
+};
+
+struct SiteReconstruction {
+    QString siteLabel;
+    QString model;
+    Protocol protocol = Protocol::Corrected;
+    quint64 seed = 0;
+    TileGrid grid;
+    std::vector<StainReconstruction> stains;   // DNA, ER, RNA, AGP, Mito (pipeline order)
+    std::vector<TripletReconstruction> triplets;
+    QStringList notes;
+    double seconds = 0;
+    const StainReconstruction *stain(const QString &name) const;
+};
+
+using ProgressFn = std::function<void(int done, int total)>;
+
+// Runs everything; throws cprecon::Error on bad input or model problems, or Error("cancelled") when *cancel
+// becomes true between batches.
+SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest &request,
+                                   const QString &siteLabel = {}, const std::atomic<bool> *cancel = nullptr,
+                                   const ProgressFn &progress = {});
+
+// The metric part alone (used by reconstructSite and tests): per tile of `grid` over two equal-size uint8 images.
+std::vector<TileMetrics> tileMetrics(const cv::Mat &original, const cv::Mat &reconstruction, const TileGrid &grid);
+
+// Key for caches: site + model + protocol + seed + pipeline settings that change pixels.
+QString reconstructionCacheKey(const QString &siteLabel, const ReconstructionRequest &request);
+
+} // namespace cprecon
