@@ -25,6 +25,7 @@ struct ChannelImage {
     QString illumPath;      // illumination function (.npy), empty when none
     int channelNumber = -1; // instrument channel (ch1..chN), -1 when unknown
     int plane = -1;         // colour plane inside the file (0..2 for RGB photos), -1 = whole grayscale file
+    bool missing = false;   // the loader could not find the file (a Problem names it)
 };
 
 struct Site {
@@ -69,6 +70,7 @@ struct Plate {
     PlateFormat format = PlateFormat::Wells384;
     QString platemapName;
     QMap<QString, QString> metadata; // batch, cell line, time point, ... (experiment-metadata)
+    bool synthetic = false; // comes from a phantom subtree (never biology)
     QVector<Well> wells;
     const Well *well(const QString &name) const
     {
