@@ -5,6 +5,7 @@
 
 #include "util/Error.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -12,7 +13,7 @@
 
 // Runtime dispatch to an AVX2+FMA clone of the hot loops where the CPU has it (portable binary otherwise).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CPRECON_HOT __attribute__((target_clones("arch=haswell", "default")))
+#define CPRECON_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define CPRECON_HOT
 #endif
@@ -45,8 +46,10 @@ const Taps &taps()
 }
 
 // Horizontal 11-tap filter of the five maps of one row; in* have wo + 10 elements, out* have wo.
-CPRECON_HOT void filterRow(const double *a, const double *b, const double *aa, const double *bb, const double *ab,
-                           int wo, const double *w, double *oa, double *ob, double *oaa, double *obb, double *oab)
+CPRECON_HOT void filterRow(const double *__restrict a, const double *__restrict b, const double *__restrict aa,
+                           const double *__restrict bb, const double *__restrict ab, int wo, const double *w,
+                           double *__restrict oa, double *__restrict ob, double *__restrict oaa,
+                           double *__restrict obb, double *__restrict oab)
 {
     const double w0 = w[5], w1 = w[4], w2 = w[3], w3 = w[2], w4 = w[1], w5 = w[0];
 #define CPRECON_SYM(p, x)                                                                                  \
@@ -62,36 +65,51 @@ CPRECON_HOT void filterRow(const double *a, const double *b, const double *aa, c
 #undef CPRECON_SYM
 }
 
-// Vertical 11-tap filter of the ring rows (rows[k] = horizontal results of source row y+k, 5 maps each) and
-// the SSIM map reduction of one output row. Returns the row sum of SSIM values.
-CPRECON_HOT double ssimRow(const double *const *rows, int wo, int mapStride, const double *w, double c1, double c2,
-                           bool clampVariance)
+// Vertical 11-tap filter of one map: rows[k] + offset = horizontal results of source row y + k.
+CPRECON_HOT void filterColumn(const double *const *rows, int offset, int wo, const double *w, double *__restrict out)
 {
     const double w0 = w[5], w1 = w[4], w2 = w[3], w3 = w[2], w4 = w[1], w5 = w[0];
-    double sum = 0;
-    const double *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3], *r4 = rows[4], *r5 = rows[5],
-                 *r6 = rows[6], *r7 = rows[7], *r8 = rows[8], *r9 = rows[9], *r10 = rows[10];
-#define CPRECON_VSYM(o, x)                                                                                    \
-    (w0 * r5[o + x] + w1 * (r4[o + x] + r6[o + x]) + w2 * (r3[o + x] + r7[o + x]) +                         \
-     w3 * (r2[o + x] + r8[o + x]) + w4 * (r1[o + x] + r9[o + x]) + w5 * (r0[o + x] + r10[o + x]))
-    const int s1 = mapStride, s2 = 2 * mapStride, s3 = 3 * mapStride, s4 = 4 * mapStride;
+    const double *__restrict r0 = rows[0] + offset, *__restrict r1 = rows[1] + offset,
+                             *__restrict r2 = rows[2] + offset, *__restrict r3 = rows[3] + offset,
+                             *__restrict r4 = rows[4] + offset, *__restrict r5 = rows[5] + offset,
+                             *__restrict r6 = rows[6] + offset, *__restrict r7 = rows[7] + offset,
+                             *__restrict r8 = rows[8] + offset, *__restrict r9 = rows[9] + offset,
+                             *__restrict r10 = rows[10] + offset;
+    for (int x = 0; x < wo; ++x)
+        out[x] = w0 * r5[x] + w1 * (r4[x] + r6[x]) + w2 * (r3[x] + r7[x]) + w3 * (r2[x] + r8[x]) +
+                 w4 * (r1[x] + r9[x]) + w5 * (r0[x] + r10[x]);
+}
+
+// SSIM map of one output row from the five locally averaged maps, written to `out`.
+CPRECON_HOT void ssimRow(const double *__restrict mx_, const double *__restrict my_, const double *__restrict exx_,
+                         const double *__restrict eyy_, const double *__restrict exy_, int wo, double c1, double c2,
+                         bool clampVariance, double *__restrict out)
+{
     for (int x = 0; x < wo; ++x) {
-        const double mx = CPRECON_VSYM(0, x);
-        const double my = CPRECON_VSYM(s1, x);
-        const double exx = CPRECON_VSYM(s2, x);
-        const double eyy = CPRECON_VSYM(s3, x);
-        const double exy = CPRECON_VSYM(s4, x);
+        const double mx = mx_[x], my = my_[x];
         const double mx2 = mx * mx, my2 = my * my, mxy = mx * my;
-        double vx = exx - mx2, vy = eyy - my2;
-        if (clampVariance) {
-            vx = vx < 0 ? 0 : vx;
-            vy = vy < 0 ? 0 : vy;
-        }
-        const double cxy = exy - mxy;
-        sum += ((2 * mxy + c1) * (2 * cxy + c2)) / ((mx2 + my2 + c1) * (vx + vy + c2));
+        double vx = exx_[x] - mx2, vy = eyy_[x] - my2;
+        // torchmetrics clamps the variances at 0 (select, keeps the loop branch-free)
+        vx = clampVariance ? std::max(vx, 0.0) : vx;
+        vy = clampVariance ? std::max(vy, 0.0) : vy;
+        const double cxy = exy_[x] - mxy;
+        out[x] = ((2 * mxy + c1) * (2 * cxy + c2)) / ((mx2 + my2 + c1) * (vx + vy + c2));
     }
-#undef CPRECON_VSYM
-    return sum;
+}
+
+// Sum with four partial sums (vectorises without reassociation flags).
+CPRECON_HOT double rowSum(const double *v, int n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int x = 0;
+    for (; x + 4 <= n; x += 4) {
+        s0 += v[x];
+        s1 += v[x + 1];
+        s2 += v[x + 2];
+        s3 += v[x + 3];
+    }
+    for (; x < n; ++x) s0 += v[x];
+    return (s0 + s1) + (s2 + s3);
 }
 
 // Reflect (edge not repeated, = numpy/torch "reflect") index into [0, n).
@@ -153,11 +171,15 @@ double ssimImpl(const T *a, const T *b, int w, int h, int stride, double dataRan
 
     for (int r = 0; r < kTaps - 1; ++r) loadRow(r);
     double total = 0;
+    std::vector<double> ssimMapRow(wo), local(5 * size_t(wo));
     const double *rows[kTaps];
     for (int oy = 0; oy < ho; ++oy) {
         loadRow(oy + kTaps - 1);
         for (int k = 0; k < kTaps; ++k) rows[k] = ringRow(oy + k);
-        total += ssimRow(rows, wo, mapStride, wt, c1, c2, reflect);
+        for (int m = 0; m < 5; ++m) filterColumn(rows, m * mapStride, wo, wt, local.data() + size_t(m) * wo);
+        const double *l = local.data();
+        ssimRow(l, l + wo, l + 2 * wo, l + 3 * wo, l + 4 * wo, wo, c1, c2, reflect, ssimMapRow.data());
+        total += rowSum(ssimMapRow.data(), wo);
     }
     const double mean = total / (double(wo) * double(ho));
     if (!std::isfinite(mean))

@@ -1,0 +1,362 @@
+// cprecon-cli bench metrics: times the per-tile metrics, the handcrafted features and FID (statistics and
+// distance separately) and, with --reference, the Python reference implementations on the same machine.
+#include "CliRegistry.h"
+
+#include "features/HandcraftedFeatures.h"
+#include "metrics/CovarianceAccumulator.h"
+#include "metrics/Fid.h"
+#include "metrics/PixelMetrics.h"
+#include "metrics/Ssim.h"
+#include "metrics/TileMetrics.h"
+#include "util/Error.h"
+#include "weights/SafetensorsFile.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QProcessEnvironment>
+
+#include <Eigen/Core>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <random>
+#include <thread>
+
+namespace cprecon::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double peakRssMb()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_maxrss) / 1024.0;
+}
+
+// Best of `repeat` wall times of fn().
+double bestOf(int repeat, const std::function<void()> &fn)
+{
+    double best = 1e300;
+    for (int r = 0; r < repeat; ++r) {
+        const auto t = Clock::now();
+        fn();
+        best = std::min(best, since(t));
+    }
+    return best;
+}
+
+struct Images {
+    std::vector<uint8_t> orig, recon;
+    int channels = 0; // number of 256x256 planes
+    std::string source;
+};
+
+Images loadImages(const QString &path)
+{
+    Images im;
+    if (!path.isEmpty() && QFileInfo::exists(path)) {
+        SafetensorsFile f(path.toStdString());
+        im.orig = f.toU8("orig_u8");
+        im.recon = f.toU8("recon_u8");
+        im.channels = int(im.orig.size() / 65536);
+        im.source = "fixture " + path.toStdString();
+        return im;
+    }
+    im.channels = 20;
+    im.orig.resize(size_t(im.channels) * 65536);
+    im.recon.resize(im.orig.size());
+    std::mt19937 rng(1);
+    for (size_t i = 0; i < im.orig.size(); ++i) {
+        im.orig[i] = uint8_t(rng() & 255);
+        im.recon[i] = uint8_t(std::clamp(int(im.orig[i]) + int(rng() % 13) - 6, 0, 255));
+    }
+    im.source = "synthetic (seed 1)";
+    return im;
+}
+
+// Seeded Inception-like features (softplus of a rank-64 model + noise), generated chunk by chunk.
+class FeatureStream {
+public:
+    FeatureStream(int d, uint64_t seed) : m_d(d), m_rng(seed)
+    {
+        std::normal_distribution<float> g;
+        m_w.resize(kRank, d);
+        for (Eigen::Index i = 0; i < m_w.size(); ++i) m_w.data()[i] = g(m_rng) / std::sqrt(float(kRank));
+    }
+    // Fills rows x d (row-major) with the next feature vectors.
+    void next(int rows, std::vector<float> &out)
+    {
+        std::normal_distribution<float> g;
+        Eigen::MatrixXf z(rows, kRank);
+        for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = g(m_rng);
+        Eigen::Matrix<float, -1, -1, Eigen::RowMajor> x = z * m_w;
+        out.resize(size_t(rows) * m_d);
+        for (Eigen::Index i = 0; i < x.size(); ++i) {
+            const float v = x.data()[i] + 0.5f * g(m_rng);
+            out[i] = v > 20.f ? v : std::log1p(std::exp(v)); // softplus
+        }
+    }
+
+private:
+    static constexpr int kRank = 64;
+    int m_d;
+    std::mt19937_64 m_rng;
+    Eigen::MatrixXf m_w;
+};
+
+struct StatsTiming {
+    metrics::GaussianStats stats;
+    double seconds = 0; // accumulation + merge only (generation excluded)
+};
+
+StatsTiming streamStats(int n, int d, uint64_t seed, int threads)
+{
+    FeatureStream gen(d, seed);
+    std::vector<metrics::CovarianceAccumulator> acc(threads, metrics::CovarianceAccumulator(d));
+    std::vector<float> chunk;
+    StatsTiming r;
+    const int chunkRows = 4096;
+    for (int start = 0; start < n; start += chunkRows) {
+        const int rows = std::min(chunkRows, n - start);
+        gen.next(rows, chunk);
+        const auto t = Clock::now();
+        std::vector<std::thread> pool;
+        const int per = (rows + threads - 1) / threads;
+        for (int i = 0; i < threads; ++i) {
+            const int b = std::min(rows, i * per), e = std::min(rows, b + per);
+            pool.emplace_back([&, i, b, e] { acc[i].add(chunk.data() + size_t(b) * d, e - b, start + b); });
+        }
+        for (auto &th : pool) th.join();
+        r.seconds += since(t);
+    }
+    const auto t = Clock::now();
+    for (int i = 1; i < threads; ++i) acc[0].merge(acc[i]);
+    r.stats = {acc[0].mean(), acc[0].covariance(), acc[0].count()};
+    r.seconds += since(t);
+    return r;
+}
+
+QString findReferenceScript(const QString &explicitPath)
+{
+    if (!explicitPath.isEmpty()) return explicitPath;
+    const QString env = qEnvironmentVariable("CPRECON_SOURCE_DIR");
+    if (!env.isEmpty() && QFileInfo::exists(env + QStringLiteral("/benchmarks/reference_metrics.py")))
+        return env + QStringLiteral("/benchmarks/reference_metrics.py");
+    QDir dir(QCoreApplication::applicationDirPath());
+    for (int up = 0; up < 5; ++up) {
+        if (QFileInfo::exists(dir.filePath(QStringLiteral("benchmarks/reference_metrics.py"))))
+            return dir.filePath(QStringLiteral("benchmarks/reference_metrics.py"));
+        if (!dir.cdUp()) break;
+    }
+    return {};
+}
+
+std::map<std::string, double> runReference(const QString &script, const QString &images, const QString &fidN,
+                                           int dim, const QString &blas, int threads)
+{
+    std::map<std::string, double> values;
+    const QString python = QStringLiteral("/usr/bin/python3");
+    if (!QFileInfo::exists(python)) {
+        std::cout << "reference: /usr/bin/python3 not found, skipped\n";
+        return values;
+    }
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("OPENBLAS_NUM_THREADS"), QString::number(threads));
+    env.insert(QStringLiteral("OMP_NUM_THREADS"), QString::number(threads));
+    if (blas == QStringLiteral("netlib")) // Debian's reference BLAS/LAPACK instead of the alternatives' choice
+        env.insert(QStringLiteral("LD_LIBRARY_PATH"),
+                   QStringLiteral("/usr/lib/x86_64-linux-gnu/blas:/usr/lib/x86_64-linux-gnu/lapack"));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    QStringList args{script, QStringLiteral("--images"), images, QStringLiteral("--dim"), QString::number(dim),
+                     QStringLiteral("--fid-n"), fidN};
+    if (fidN.isEmpty()) args << QStringLiteral("--skip-fid");
+    std::cout << "reference: " << python.toStdString() << " " << args.join(QLatin1Char(' ')).toStdString()
+              << (blas == QStringLiteral("netlib") ? "  [reference BLAS/LAPACK]" : "") << "\n" << std::flush;
+    p.start(python, args);
+    if (!p.waitForStarted()) {
+        std::cout << "reference: could not start python, skipped\n";
+        return values;
+    }
+    QByteArray all;
+    while (p.state() != QProcess::NotRunning) {
+        p.waitForReadyRead(1000);
+        const QByteArray chunk = p.readAllStandardOutput();
+        if (!chunk.isEmpty()) {
+            std::cout << "  | " << QString::fromUtf8(chunk).trimmed().replace(QStringLiteral("\n"), QStringLiteral("\n  | ")).toStdString() << "\n" << std::flush;
+            all += chunk;
+        }
+    }
+    all += p.readAllStandardOutput();
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        std::cout << "reference: python exited with code " << p.exitCode()
+                  << " (missing python3-skimage/python3-scipy? apt-get install python3-skimage python3-scipy)\n";
+    }
+    for (const QByteArray &line : all.split('\n')) {
+        const int colon = line.indexOf(':');
+        if (colon <= 0) continue;
+        bool ok = false;
+        const double v = line.mid(colon + 1).trimmed().toDouble(&ok);
+        if (ok) values[line.left(colon).trimmed().toStdString()] = v;
+    }
+    return values;
+}
+
+void printRatio(const char *what, double ours, const std::map<std::string, double> &ref, const std::string &key,
+                const char *target = nullptr)
+{
+    const auto it = ref.find(key);
+    if (it == ref.end() || ours <= 0) return;
+    std::printf("ratio %-34s %8.1fx faster  (reference %.4g, ours %.4g)%s%s\n", what, it->second / ours, it->second,
+                ours, target ? "  target " : "", target ? target : "");
+}
+
+int benchMetrics(const QStringList &argv)
+{
+    const Args a(argv);
+    const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = std::max(1, a.intValue(QStringLiteral("threads"), hw));
+    const int repeat = std::max(1, a.intValue(QStringLiteral("repeat"), 5));
+    const int dim = a.intValue(QStringLiteral("dim"), 2048);
+    QStringList fidNs = a.values(QStringLiteral("fid-n"));
+    if (fidNs.isEmpty()) fidNs = {QStringLiteral("5000"), QStringLiteral("50000")};
+    if (a.has(QStringLiteral("skip-fid"))) fidNs.clear();
+    QString images = a.value(QStringLiteral("images"));
+    if (images.isEmpty()) {
+        const QString fx = qEnvironmentVariable("CPRECON_FIXTURES", QStringLiteral("/work/shared/fixtures"));
+        images = fx + QStringLiteral("/metrics/images.safetensors");
+    }
+
+    std::printf("bench metrics: threads %d (of %d cores), repeat %d (best of)\n", threads, hw, repeat);
+    const Images im = loadImages(images);
+    const int k = im.channels;
+    std::printf("images: %s, %d channels of 256x256 uint8\n", im.source.c_str(), k);
+
+    // --- per-channel metrics, one thread (the reference is single-threaded too)
+    const double tSsim = bestOf(repeat, [&] {
+        for (int i = 0; i < k; ++i)
+            metrics::ssim(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 256, 256, 256, 255.0);
+    }) / k;
+    const double tSsimTm = bestOf(repeat, [&] {
+        for (int i = 0; i < k; ++i)
+            metrics::ssim(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 256, 256, 256, 255.0,
+                          metrics::SsimVariant::TorchmetricsFull);
+    }) / k;
+    const double tMae = bestOf(repeat, [&] {
+        for (int i = 0; i < k; ++i) metrics::mae(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 65536);
+    }) / k;
+    const double tEmd = bestOf(repeat, [&] {
+        for (int i = 0; i < k; ++i) metrics::emd(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 65536);
+    }) / k;
+    std::printf("ssim  (skimage-valid)        %9.4f ms per 256^2 channel, 1 thread\n", tSsim * 1e3);
+    std::printf("ssim  (torchmetrics-1.5-full)%9.4f ms per 256^2 channel, 1 thread\n", tSsimTm * 1e3);
+    std::printf("mae                          %9.4f ms per channel, 1 thread\n", tMae * 1e3);
+    std::printf("emd   (histogram, exact)     %9.4f ms per channel, 1 thread\n", tEmd * 1e3);
+
+    // --- batch throughput over all threads (tile x channel jobs)
+    const int tiles = k / 5;
+    if (tiles > 0) {
+        metrics::TileMetricsOptions o;
+        o.threads = threads;
+        const double tBatch = bestOf(repeat, [&] {
+            metrics::computeTileMetrics(im.orig.data(), im.recon.data(), tiles, 5, 256, 256, o);
+        });
+        std::printf("batch mae+emd+ssim           %9.4f ms per channel, %d threads (%d tiles x 5 channels)\n",
+                    tBatch / (tiles * 5) * 1e3, threads, tiles);
+        const features::HandcraftedExtractor fx;
+        const double tFeat1 = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, 1); }) / tiles;
+        const double tFeatN = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, threads); }) / tiles;
+        std::printf("handcrafted features (%d)   %9.4f ms per 5-channel tile, 1 thread; %.4f ms with %d threads\n",
+                    fx.featureCount(), tFeat1 * 1e3, tFeatN * 1e3, threads);
+    }
+    std::printf("peak rss after image metrics: %.1f MB\n", peakRssMb());
+    std::fflush(stdout);
+
+    // --- FID at d = dim
+    std::map<int, std::pair<double, double>> fidTimes; // n -> (stats, distance)
+    for (const QString &nText : fidNs) {
+        const int n = nText.toInt();
+        if (n < 2) throw Error("bench metrics: --fid-n must be >= 2 (got " + nText.toStdString() + ")");
+        const StatsTiming s1 = streamStats(n, dim, 1, threads), s2 = streamStats(n, dim, 2, threads);
+        const auto t = Clock::now();
+        const metrics::FidResult r = metrics::frechetDistance(s1.stats, s2.stats);
+        const double tDist = since(t);
+        const metrics::FidTiming ft = metrics::lastFidTiming();
+        fidTimes[n] = {s1.seconds + s2.seconds, tDist};
+        std::printf("fid d=%d N=%d: statistics (2 sets, streamed, %d threads) %.3f s; distance %.3f s "
+                    "(factor %.3f, products %.3f, eigenvalues %.3f); FID %.6f, ranks %d/%d%s\n",
+                    dim, n, threads, s1.seconds + s2.seconds, tDist, ft.factor, ft.product, ft.eigen, r.fid, r.rank1,
+                    r.rank2, r.epsBranch ? ", eps branch" : "");
+        for (const auto &w : r.warnings) std::printf("  warning: %s\n", w.c_str());
+        std::printf("peak rss after fid N=%d: %.1f MB\n", n, peakRssMb());
+        std::fflush(stdout);
+    }
+
+    if (a.has(QStringLiteral("reference"))) {
+        const QString script = findReferenceScript(a.value(QStringLiteral("reference-script")));
+        if (script.isEmpty()) {
+            std::cout << "reference: benchmarks/reference_metrics.py not found (set CPRECON_SOURCE_DIR or "
+                         "--reference-script)\n";
+            return 0;
+        }
+        for (const QString &blas : a.values(QStringLiteral("reference-blas")).isEmpty()
+                                       ? QStringList{QStringLiteral("default")}
+                                       : a.values(QStringLiteral("reference-blas"))) {
+            const auto ref = runReference(script, images, fidNs.join(QLatin1Char(',')), dim, blas, threads);
+            std::printf("ratios vs reference (%s BLAS):\n", blas.toStdString().c_str());
+            const auto scale = [](std::map<std::string, double> m) {
+                for (auto &kv : m)
+                    if (kv.first.find("_ms_") != std::string::npos) kv.second /= 1e3;
+                return m;
+            };
+            const auto refS = scale(ref);
+            printRatio("ssim vs skimage (per channel)", tSsim, refS, "ssim_skimage_ms_per_channel", ">= 4x");
+            printRatio("mae vs numpy", tMae, refS, "mae_numpy_ms_per_channel");
+            printRatio("emd vs numpy sort", tEmd, refS, "emd_numpy_ms_per_channel");
+            for (const auto &kv : fidTimes) {
+                const std::string n = std::to_string(kv.first);
+                printRatio(("fid N=" + n + " distance vs scipy sqrtm").c_str(), kv.second.second, refS,
+                           "fid_n" + n + "_sqrtm_s", ">= 20x");
+                printRatio(("fid N=" + n + " statistics vs np.cov").c_str(), kv.second.first, refS,
+                           "fid_n" + n + "_stats_s");
+                const auto s = refS.find("fid_n" + n + "_stats_s"), q = refS.find("fid_n" + n + "_sqrtm_s");
+                if (s != refS.end() && q != refS.end())
+                    std::printf("ratio %-34s %8.1fx faster  (reference %.4g, ours %.4g)\n",
+                                ("fid N=" + n + " total").c_str(), (s->second + q->second) / (kv.second.first + kv.second.second),
+                                s->second + q->second, kv.second.first + kv.second.second);
+            }
+        }
+    }
+    std::printf("peak rss: %.1f MB\n", peakRssMb());
+    return 0;
+}
+
+} // namespace
+
+static Registrar reg({"bench metrics", "time SSIM/MAE/EMD per channel, handcrafted features and FID (d=2048)",
+                      "cprecon-cli bench metrics [--threads N] [--repeat R] [--images images.safetensors]\n"
+                      "    [--fid-n 5000,50000] [--dim 2048] [--skip-fid]\n"
+                      "    [--reference [--reference-blas default,netlib] [--reference-script PATH]]\n"
+                      "  Per-channel metrics on the fixture images (fallback: synthetic), single thread, best of R;\n"
+                      "  batch throughput and handcrafted features with N threads; FID statistics streamed from\n"
+                      "  seeded synthetic features (generation not timed) and the distance timed separately.\n"
+                      "  --reference runs benchmarks/reference_metrics.py with /usr/bin/python3 (skimage SSIM, numpy\n"
+                      "  MAE/EMD, np.cov + scipy sqrtm as pytorch-fid) and prints speed ratios; --reference-blas netlib\n"
+                      "  runs it against Debian's reference BLAS/LAPACK instead of the system default (OpenBLAS).",
+                      benchMetrics});
+
+} // namespace cprecon::cli
