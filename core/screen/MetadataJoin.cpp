@@ -17,7 +17,11 @@ QStringList MetadataIndex::nearbyMetadataDirs(const QString &path, int levels)
     QStringList out;
     QFileInfo fi(path);
     QString d = fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath();
+    // never wander into shared scratch places (other programs' "metadata" folders are not this screen's)
+    const QStringList stop{QStringLiteral("/"), QDir::cleanPath(QDir::tempPath()), QStringLiteral("/tmp"),
+                           QDir::cleanPath(QDir::homePath())};
     for (int up = 0; up <= levels && !d.isEmpty(); ++up) {
+        if (stop.contains(d)) break;
         const QDir dir(d);
         for (const auto &e : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
             const QString l = e.toLower();
