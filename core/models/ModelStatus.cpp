@@ -1,0 +1,27 @@
+#include "models/ModelStatus.h"
+
+namespace cprecon::models {
+
+QString stateName(ModelState state)
+{
+    switch (state) {
+    case ModelState::Available: return QStringLiteral("available");
+    case ModelState::Missing: return QStringLiteral("missing");
+    case ModelState::Partial: return QStringLiteral("partial");
+    case ModelState::ChecksumMismatch: return QStringLiteral("checksum-mismatch");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString verificationName(Verification v)
+{
+    switch (v) {
+    case Verification::NotChecked: return QStringLiteral("not-checked");
+    case Verification::Verified: return QStringLiteral("verified");
+    case Verification::NoReference: return QStringLiteral("no-reference");
+    case Verification::Mismatch: return QStringLiteral("mismatch");
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace cprecon::models
