@@ -1,0 +1,235 @@
+// AutoencoderKL against the diffusers 0.30.3 golden fixture (fixtures/vae/tiny, README tolerances) and the
+// full-size sd14 module tree (fixtures/vae/sd14_keys.txt).
+#include "TestSupport.h"
+#include "models/AutoencoderKl.h"
+#include "util/Error.h"
+#include "weights/SafetensorsFile.h"
+
+#include <QFile>
+#include <QTextStream>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using namespace cprecon;
+
+namespace {
+HostTensor read(const SafetensorsFile &f, const std::string &name)
+{
+    HostTensor h;
+    h.shape = f.info(name).shape;
+    h.values = f.toFloat(name);
+    return h;
+}
+
+double maxAbsDiff(const HostTensor &a, const HostTensor &b)
+{
+    if (a.shape != b.shape) return INFINITY;
+    double m = 0;
+    for (size_t i = 0; i < a.values.size(); ++i) m = std::max(m, std::abs(double(a.values[i]) - b.values[i]));
+    return m;
+}
+
+double maxAbs(const HostTensor &a)
+{
+    double m = 0;
+    for (float v : a.values) m = std::max(m, std::abs(double(v)));
+    return m;
+}
+
+#define CHECK_CLOSE(got, ref, tol, what)                                                                       \
+    do {                                                                                                       \
+        const double err_ = maxAbsDiff(got, ref);                                                              \
+        QVERIFY2(err_ <= (tol), qPrintable(QStringLiteral("%1: max abs err %2 > %3").arg(what).arg(err_).arg(tol))); \
+    } while (0)
+} // namespace
+
+class TestVaeTiny : public QObject {
+    Q_OBJECT
+    std::unique_ptr<AutoencoderKl> vae;
+    std::unique_ptr<SafetensorsFile> io;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString dir = test::fixture(QStringLiteral("vae/tiny"));
+        if (dir.isEmpty()) QSKIP("vae fixture missing");
+        RuntimeOptions rt;
+        rt.threads = 2;
+        rt.device = ComputeDevice::Cpu;
+        vae = AutoencoderKl::fromCheckpoint(dir.toStdString(), {}, rt);
+        io = std::make_unique<SafetensorsFile>(test::fixture(QStringLiteral("vae/tiny/io.safetensors")).toStdString());
+    }
+    void configFromFixture()
+    {
+        QCOMPARE(vae->config().blockOutChannels, (std::vector<int>{32, 64, 64, 64}));
+        QCOMPARE(vae->config().normNumGroups, 16);
+        QCOMPARE(vae->config().layersPerBlock, 2);
+        QVERIFY(vae->config().useQuantConv && vae->config().usePostQuantConv && vae->config().midBlockAddAttention);
+        QCOMPARE(vae->config().scalingFactor, 0.18215);
+    }
+    void encodeMatchesFixture()
+    {
+        const HostTensor x = read(*io, "x");
+        CHECK_CLOSE(vae->moments(x), read(*io, "moments"), 1e-4, "moments");
+        VaeIntermediates inter;
+        const VaePosterior p = vae->encode(x, &inter);
+        CHECK_CLOSE(p.mean, read(*io, "posterior_mean"), 1e-4, "posterior_mean");
+        CHECK_CLOSE(p.logvar, read(*io, "posterior_logvar"), 1e-4, "posterior_logvar");
+        int checked = 0;
+        for (const auto &[name, got] : inter) {
+            const std::string key = "inter." + name;
+            if (!io->contains(key)) continue;
+            const HostTensor ref = read(*io, key);
+            CHECK_CLOSE(got, ref, 1e-4 * std::max(1.0, maxAbs(ref)), QString::fromStdString(key));
+            ++checked;
+        }
+        QCOMPARE(checked, 9); // conv_in, 4 down blocks, mid resnet 0, mid attention, mid block, conv_out
+    }
+    void decodeMatchesFixture()
+    {
+        VaeIntermediates inter;
+        const HostTensor y = vae->decode(read(*io, "posterior_mean"), &inter);
+        CHECK_CLOSE(y, read(*io, "decoded_from_mean"), 5e-4, "decoded_from_mean");
+        int checked = 0;
+        for (const auto &[name, got] : inter) {
+            const std::string key = "inter." + name;
+            if (!io->contains(key)) continue;
+            const HostTensor ref = read(*io, key);
+            CHECK_CLOSE(got, ref, 1e-4 * std::max(1.0, maxAbs(ref)), QString::fromStdString(key));
+            ++checked;
+        }
+        QCOMPARE(checked, 8); // post_quant_conv, conv_in, mid_block, 4 up blocks, conv_out
+    }
+    void roundTripMatchesForward()
+    {
+        VaeRoundTripOptions o; // posterior mean, scaling applied and undone
+        o.wantLatent = true;
+        const VaeRoundTrip r = vae->roundTrip(read(*io, "x"), o);
+        CHECK_CLOSE(r.decoded, read(*io, "forward_sample_posterior_false"), 5e-4, "forward(sample_posterior=False)");
+        HostTensor scaled = read(*io, "posterior_mean");
+        for (auto &v : scaled.values) v *= 0.18215f;
+        CHECK_CLOSE(r.latent, scaled, 1e-4 * 0.18215, "scaled latent");
+    }
+    void klMatchesDiffusers()
+    {
+        std::ifstream in(test::fixture(QStringLiteral("vae/tiny/meta.json")).toStdString());
+        const auto meta = nlohmann::json::parse(in);
+        const VaePosterior p = vae->encode(read(*io, "x"));
+        const int64_t per = p.mean.numel() / p.mean.shape[0];
+        for (int64_t n = 0; n < p.mean.shape[0]; ++n) {
+            double kl = 0;
+            for (int64_t i = n * per; i < (n + 1) * per; ++i) {
+                const double m = p.mean.values[i], lv = p.logvar.values[i];
+                kl += 0.5 * (m * m + std::exp(lv) - 1 - lv);
+            }
+            const double ref = meta["kl_per_sample_diffusers"][static_cast<size_t>(n)].get<double>();
+            QVERIFY2(std::abs(kl - ref) < 1e-3, qPrintable(QStringLiteral("KL %1 vs %2").arg(kl).arg(ref)));
+        }
+    }
+    void samplingIsSeededAndGaussian()
+    {
+        const VaePosterior p = vae->encode(read(*io, "x"));
+        const HostTensor a = vae->samplePosterior(p, 7), b = vae->samplePosterior(p, 7), c = vae->samplePosterior(p, 8);
+        QCOMPARE(a.values, b.values);
+        QVERIFY(maxAbsDiff(a, c) > 0.1);
+        // standardised noise (z - mean) / std must look N(0, 1) (512 draws: loose 5-sigma bounds)
+        double s = 0, s2 = 0;
+        for (size_t i = 0; i < a.values.size(); ++i) {
+            const double e = (a.values[i] - p.mean.values[i]) / std::exp(0.5 * p.logvar.values[i]);
+            s += e;
+            s2 += e * e;
+        }
+        const double n = static_cast<double>(a.values.size()), mean = s / n, var = s2 / n - mean * mean;
+        QVERIFY2(std::abs(mean) < 5 / std::sqrt(n) && std::abs(var - 1) < 0.35, qPrintable(QStringLiteral("%1 %2").arg(mean).arg(var)));
+    }
+    void sd14TreeMatchesKeysFile()
+    {
+        CPRECON_REQUIRE_PATH(keysPath, test::fixture(QStringLiteral("vae/sd14_keys.txt")));
+        CPRECON_REQUIRE_PATH(cfgPath, test::fixture(QStringLiteral("vae/sd14_config.json")));
+        RuntimeOptions rt;
+        rt.device = ComputeDevice::Cpu;
+        AutoencoderKl full(VaeConfig::fromFile(cfgPath.toStdString()), rt);
+        const ShapeList got = full.parameterShapes();
+        QFile f(keysPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QTextStream ts(&f);
+        ShapeList want;
+        while (!ts.atEnd()) {
+            const QString line = ts.readLine();
+            if (line.startsWith(QLatin1Char('#')) || line.trimmed().isEmpty()) continue;
+            const QStringList cols = line.split(QLatin1Char('\t'));
+            std::vector<int64_t> shape;
+            QString s = cols[1];
+            s.remove(QLatin1Char('[')).remove(QLatin1Char(']'));
+            for (const QString &d : s.split(QLatin1Char(','), Qt::SkipEmptyParts)) shape.push_back(d.trimmed().toLongLong());
+            want.emplace_back(cols[0].toStdString(), shape);
+        }
+        QCOMPARE(want.size(), size_t(248));
+        QCOMPARE(got.size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+            QCOMPARE(got[i].first, want[i].first); // same names in the same (state_dict) order
+            QCOMPARE(got[i].second, want[i].second);
+        }
+        QCOMPARE(full.parameterCount(), int64_t(83653863));
+    }
+    void configDefaultsResolveLikeDiffusers()
+    {
+        CPRECON_REQUIRE_PATH(a, test::fixture(QStringLiteral("vae/sd14_config.json")));
+        CPRECON_REQUIRE_PATH(b, test::fixture(QStringLiteral("vae/sd14_config_resolved.json")));
+        const VaeConfig ca = VaeConfig::fromFile(a.toStdString()), cb = VaeConfig::fromFile(b.toStdString());
+        QCOMPARE(ca.describe(), cb.describe());
+        QCOMPARE(ca.useQuantConv, cb.useQuantConv);
+        QVERIFY(!ca.shiftFactor && !cb.shiftFactor);
+        const VaeConfig bare = VaeConfig::fromJsonText("{}", "inline");
+        QCOMPARE(bare.blockOutChannels, std::vector<int>{64});
+        QCOMPARE(bare.layersPerBlock, 1);
+        QCOMPARE(bare.scalingFactor, 0.18215);
+        try {
+            VaeConfig::fromJsonText(R"({"_class_name": "UNet2DConditionModel"})", "unet/config.json");
+            QFAIL("UNet config accepted");
+        } catch (const Error &e) {
+            QVERIFY(QString::fromStdString(e.what()).contains(QStringLiteral("unet/config.json")));
+        }
+    }
+    void sixteenChannelLayout()
+    {
+        RuntimeOptions rt;
+        rt.device = ComputeDevice::Cpu;
+        VaeConfig c = VaeConfig::preset("flux");
+        c.blockOutChannels = {32, 32}; // small: structure only
+        c.normNumGroups = 8;
+        AutoencoderKl v(c, rt);
+        bool quant = false;
+        for (const auto &[k, s] : v.parameterShapes()) quant |= k.find("quant_conv") != std::string::npos;
+        QVERIFY(!quant); // use_quant_conv / use_post_quant_conv false
+        HostTensor x;
+        x.shape = {1, 3, 16, 16};
+        x.values.assign(3 * 16 * 16, 0.1f);
+        VaeRoundTripOptions o;
+        o.wantLatent = true;
+        const VaeRoundTrip r = v.roundTrip(x, o);
+        QCOMPARE(r.posterior.mean.shape, (std::vector<int64_t>{1, 16, 8, 8}));
+        QCOMPARE(r.decoded.shape, x.shape);
+        // latent = (mean - shift) * scaling
+        QVERIFY(std::abs(r.latent.values[0] - (r.posterior.mean.values[0] - 0.1159) * 0.3611) < 1e-5);
+    }
+    void badInputsAreNamedErrors()
+    {
+        HostTensor x;
+        x.shape = {1, 3, 60, 60};
+        x.values.assign(3 * 60 * 60, 0.f);
+        try {
+            vae->encode(x);
+            QFAIL("60x60 accepted");
+        } catch (const Error &e) {
+            QVERIFY(QString::fromStdString(e.what()).contains(QStringLiteral("multiple of")));
+        }
+        x.shape = {1, 4, 64, 64};
+        x.values.assign(4 * 64 * 64, 0.f);
+        QVERIFY_THROWS_EXCEPTION(Error, vae->encode(x));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVaeTiny)
+#include "tst_vae_tiny.moc"
