@@ -54,7 +54,12 @@ CsvTable::CsvTable(QByteArray text, char delimiter) : m_text(std::move(text))
     if (m_text.startsWith("\xEF\xBB\xBF")) m_pos = 3;
     const qsizetype eol = m_text.indexOf('\n', m_pos);
     const QByteArray first = m_text.mid(m_pos, eol < 0 ? -1 : eol - m_pos);
-    m_binary = first.contains('\0');
+    // binary content: NUL bytes or many control characters near the start
+    const QByteArray sample = m_text.mid(m_pos, 4096);
+    int control = 0;
+    for (char c : sample)
+        if ((uchar(c) < 32 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) ++control;
+    m_binary = sample.contains('\0') || control * 20 > sample.size();
     m_delim = delimiter ? delimiter : (first.contains('\t') && !first.contains(',') ? '\t' : ',');
     QVector<QByteArray> h;
     if (!m_binary && parseRecord(h))
