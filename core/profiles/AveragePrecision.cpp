@@ -1,5 +1,6 @@
 #include "profiles/AveragePrecision.h"
 
+#include "profiles/SimilarityKernel.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -62,7 +63,7 @@ std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int
                 const auto &[g, m] = queries[static_cast<std::size_t>(q0 + i)];
                 Q.row(i) = normalised(groups[g][m]);
             }
-            S.noalias() = Q * C.transpose();
+            blockDots(Q, C, S);
             for (Eigen::Index i = 0; i < nb; ++i) {
                 const auto &[g, m] = queries[static_cast<std::size_t>(q0 + i)];
                 const std::size_t row = groups[g][m];
