@@ -20,6 +20,7 @@
 #include <Eigen/Core>
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -46,17 +47,31 @@ double peakRssMb()
     return double(u.ru_maxrss) / 1024.0;
 }
 
-// Best of `repeat` wall times of fn().
-double bestOf(int repeat, const std::function<void()> &fn)
+double cpuSeconds(clockid_t clock)
 {
-    double best = 1e300;
+    timespec t{};
+    clock_gettime(clock, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+struct Timing {
+    double wall = 1e300, cpu = 1e300; // best of the repeats; cpu = this thread's CPU time
+};
+
+// Best of `repeat` runs of fn(), wall and thread-CPU time (CPU time is robust on a shared, loaded machine).
+Timing bestOf(int repeat, const std::function<void()> &fn)
+{
+    Timing best;
     for (int r = 0; r < repeat; ++r) {
         const auto t = Clock::now();
+        const double c = cpuSeconds(CLOCK_THREAD_CPUTIME_ID);
         fn();
-        best = std::min(best, since(t));
+        best.wall = std::min(best.wall, since(t));
+        best.cpu = std::min(best.cpu, cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - c);
     }
     return best;
 }
+Timing operator/(Timing t, double k) { return {t.wall / k, t.cpu / k}; }
 
 struct Images {
     std::vector<uint8_t> orig, recon;
@@ -119,7 +134,8 @@ private:
 
 struct StatsTiming {
     metrics::GaussianStats stats;
-    double seconds = 0; // accumulation + merge only (generation excluded)
+    double seconds = 0; // accumulation + merge only (generation excluded), wall
+    double cpu = 0;     // same, process CPU time (all threads)
 };
 
 StatsTiming streamStats(int n, int d, uint64_t seed, int threads)
@@ -133,6 +149,7 @@ StatsTiming streamStats(int n, int d, uint64_t seed, int threads)
         const int rows = std::min(chunkRows, n - start);
         gen.next(rows, chunk);
         const auto t = Clock::now();
+        const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
         std::vector<std::thread> pool;
         const int per = (rows + threads - 1) / threads;
         for (int i = 0; i < threads; ++i) {
@@ -141,11 +158,14 @@ StatsTiming streamStats(int n, int d, uint64_t seed, int threads)
         }
         for (auto &th : pool) th.join();
         r.seconds += since(t);
+        r.cpu += cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
     }
     const auto t = Clock::now();
+    const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 1; i < threads; ++i) acc[0].merge(acc[i]);
     r.stats = {acc[0].mean(), acc[0].covariance(), acc[0].count()};
     r.seconds += since(t);
+    r.cpu += cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
     return r;
 }
 
@@ -216,15 +236,6 @@ std::map<std::string, double> runReference(const QString &script, const QString 
     return values;
 }
 
-void printRatio(const char *what, double ours, const std::map<std::string, double> &ref, const std::string &key,
-                const char *target = nullptr)
-{
-    const auto it = ref.find(key);
-    if (it == ref.end() || ours <= 0) return;
-    std::printf("ratio %-34s %8.1fx faster  (reference %.4g, ours %.4g)%s%s\n", what, it->second / ours, it->second,
-                ours, target ? "  target " : "", target ? target : "");
-}
-
 int benchMetrics(const QStringList &argv)
 {
     const Args a(argv);
@@ -247,60 +258,73 @@ int benchMetrics(const QStringList &argv)
     std::printf("images: %s, %d channels of 256x256 uint8\n", im.source.c_str(), k);
 
     // --- per-channel metrics, one thread (the reference is single-threaded too)
-    const double tSsim = bestOf(repeat, [&] {
+    const Timing tSsim = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i)
             metrics::ssim(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 256, 256, 256, 255.0);
     }) / k;
-    const double tSsimTm = bestOf(repeat, [&] {
+    const Timing tSsimTm = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i)
             metrics::ssim(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 256, 256, 256, 255.0,
                           metrics::SsimVariant::TorchmetricsFull);
     }) / k;
-    const double tMae = bestOf(repeat, [&] {
+    const Timing tMae = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i) metrics::mae(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 65536);
     }) / k;
-    const double tEmd = bestOf(repeat, [&] {
+    const Timing tEmd = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i) metrics::emd(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 65536);
     }) / k;
-    std::printf("ssim  (skimage-valid)        %9.4f ms per 256^2 channel, 1 thread\n", tSsim * 1e3);
-    std::printf("ssim  (torchmetrics-1.5-full)%9.4f ms per 256^2 channel, 1 thread\n", tSsimTm * 1e3);
-    std::printf("mae                          %9.4f ms per channel, 1 thread\n", tMae * 1e3);
-    std::printf("emd   (histogram, exact)     %9.4f ms per channel, 1 thread\n", tEmd * 1e3);
+    const auto line = [](const char *what, Timing t) {
+        std::printf("%-30s %9.4f ms wall, %9.4f ms CPU per 256^2 channel, 1 thread\n", what, t.wall * 1e3, t.cpu * 1e3);
+    };
+    line("ssim (skimage-valid)", tSsim);
+    line("ssim (torchmetrics-1.5-full)", tSsimTm);
+    line("mae", tMae);
+    line("emd (histogram, exact)", tEmd);
 
     // --- batch throughput over all threads (tile x channel jobs)
     const int tiles = k / 5;
     if (tiles > 0) {
         metrics::TileMetricsOptions o;
         o.threads = threads;
+        double batchCpu = 0;
         const double tBatch = bestOf(repeat, [&] {
+            const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
             metrics::computeTileMetrics(im.orig.data(), im.recon.data(), tiles, 5, 256, 256, o);
-        });
-        std::printf("batch mae+emd+ssim           %9.4f ms per channel, %d threads (%d tiles x 5 channels)\n",
-                    tBatch / (tiles * 5) * 1e3, threads, tiles);
+            const double used = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
+            batchCpu = batchCpu == 0 ? used : std::min(batchCpu, used);
+        }).wall;
+        std::printf("batch mae+emd+ssim: %.4f ms wall per channel with %d threads (%d tiles x 5 channels), "
+                    "%.4f ms process CPU per channel\n",
+                    tBatch / (tiles * 5) * 1e3, threads, tiles, batchCpu / (tiles * 5) * 1e3);
         const features::HandcraftedExtractor fx;
-        const double tFeat1 = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, 1); }) / tiles;
-        const double tFeatN = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, threads); }) / tiles;
-        std::printf("handcrafted features (%d)   %9.4f ms per 5-channel tile, 1 thread; %.4f ms with %d threads\n",
-                    fx.featureCount(), tFeat1 * 1e3, tFeatN * 1e3, threads);
+        const Timing tFeat1 = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, 1); }) / tiles;
+        const double tFeatN = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, threads); }).wall / tiles;
+        std::printf("handcrafted features (%d): %.4f ms wall, %.4f ms CPU per 5-channel 256^2 tile, 1 thread; "
+                    "%.4f ms wall per tile with %d threads\n",
+                    fx.featureCount(), tFeat1.wall * 1e3, tFeat1.cpu * 1e3, tFeatN * 1e3, threads);
     }
     std::printf("peak rss after image metrics: %.1f MB\n", peakRssMb());
     std::fflush(stdout);
 
     // --- FID at d = dim
-    std::map<int, std::pair<double, double>> fidTimes; // n -> (stats, distance)
+    struct FidTimes {
+        double stats = 0, statsCpu = 0, dist = 0, distCpu = 0;
+    };
+    std::map<int, FidTimes> fidTimes;
     for (const QString &nText : fidNs) {
         const int n = nText.toInt();
         if (n < 2) throw Error("bench metrics: --fid-n must be >= 2 (got " + nText.toStdString() + ")");
         const StatsTiming s1 = streamStats(n, dim, 1, threads), s2 = streamStats(n, dim, 2, threads);
         const auto t = Clock::now();
+        const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
         const metrics::FidResult r = metrics::frechetDistance(s1.stats, s2.stats);
-        const double tDist = since(t);
+        const double tDist = since(t), cDist = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
         const metrics::FidTiming ft = metrics::lastFidTiming();
-        fidTimes[n] = {s1.seconds + s2.seconds, tDist};
-        std::printf("fid d=%d N=%d: statistics (2 sets, streamed, %d threads) %.3f s; distance %.3f s "
-                    "(factor %.3f, products %.3f, eigenvalues %.3f); FID %.6f, ranks %d/%d%s\n",
-                    dim, n, threads, s1.seconds + s2.seconds, tDist, ft.factor, ft.product, ft.eigen, r.fid, r.rank1,
-                    r.rank2, r.epsBranch ? ", eps branch" : "");
+        fidTimes[n] = {s1.seconds + s2.seconds, s1.cpu + s2.cpu, tDist, cDist};
+        std::printf("fid d=%d N=%d: statistics (2 sets, streamed, %d threads) %.3f s wall / %.3f s CPU; distance "
+                    "%.3f s wall / %.3f s CPU (factor %.3f, products %.3f, eigenvalues %.3f); FID %.6f, ranks %d/%d%s\n",
+                    dim, n, threads, s1.seconds + s2.seconds, s1.cpu + s2.cpu, tDist, cDist, ft.factor, ft.product,
+                    ft.eigen, r.fid, r.rank1, r.rank2, r.epsBranch ? ", eps branch" : "");
         for (const auto &w : r.warnings) std::printf("  warning: %s\n", w.c_str());
         std::printf("peak rss after fid N=%d: %.1f MB\n", n, peakRssMb());
         std::fflush(stdout);
@@ -317,27 +341,38 @@ int benchMetrics(const QStringList &argv)
                                        ? QStringList{QStringLiteral("default")}
                                        : a.values(QStringLiteral("reference-blas"))) {
             const auto ref = runReference(script, images, fidNs.join(QLatin1Char(',')), dim, blas, threads);
-            std::printf("ratios vs reference (%s BLAS):\n", blas.toStdString().c_str());
-            const auto scale = [](std::map<std::string, double> m) {
-                for (auto &kv : m)
-                    if (kv.first.find("_ms_") != std::string::npos) kv.second /= 1e3;
-                return m;
+            std::printf("ratios vs reference (%s BLAS), reference time / our time:\n", blas.toStdString().c_str());
+            const auto get = [&](const std::string &key) {
+                const auto it = ref.find(key);
+                return it == ref.end() ? -1.0 : it->second;
             };
-            const auto refS = scale(ref);
-            printRatio("ssim vs skimage (per channel)", tSsim, refS, "ssim_skimage_ms_per_channel", ">= 4x");
-            printRatio("mae vs numpy", tMae, refS, "mae_numpy_ms_per_channel");
-            printRatio("emd vs numpy sort", tEmd, refS, "emd_numpy_ms_per_channel");
+            const auto ratio = [](const std::string &what, double refT, double ours, const char *target) {
+                if (refT <= 0 || ours <= 0) return;
+                std::printf("ratio %-44s %8.1fx  (reference %.4g s, ours %.4g s)%s%s\n", what.c_str(), refT / ours,
+                            refT, ours, target ? "  target " : "", target ? target : "");
+            };
+            const struct {
+                const char *name, *key;
+                Timing ours;
+                const char *target;
+            } perChannel[] = {{"ssim vs skimage", "ssim_skimage", tSsim, ">= 4x"},
+                              {"mae vs numpy", "mae_numpy", tMae, nullptr},
+                              {"emd vs numpy sort", "emd_numpy", tEmd, nullptr}};
+            for (const auto &m : perChannel) {
+                ratio(std::string(m.name) + " (CPU time)", get(std::string(m.key) + "_cpu_ms_per_channel") / 1e3,
+                      m.ours.cpu, m.target);
+                ratio(std::string(m.name) + " (wall)", get(std::string(m.key) + "_ms_per_channel") / 1e3, m.ours.wall,
+                      m.target);
+            }
             for (const auto &kv : fidTimes) {
-                const std::string n = std::to_string(kv.first);
-                printRatio(("fid N=" + n + " distance vs scipy sqrtm").c_str(), kv.second.second, refS,
-                           "fid_n" + n + "_sqrtm_s", ">= 20x");
-                printRatio(("fid N=" + n + " statistics vs np.cov").c_str(), kv.second.first, refS,
-                           "fid_n" + n + "_stats_s");
-                const auto s = refS.find("fid_n" + n + "_stats_s"), q = refS.find("fid_n" + n + "_sqrtm_s");
-                if (s != refS.end() && q != refS.end())
-                    std::printf("ratio %-34s %8.1fx faster  (reference %.4g, ours %.4g)\n",
-                                ("fid N=" + n + " total").c_str(), (s->second + q->second) / (kv.second.first + kv.second.second),
-                                s->second + q->second, kv.second.first + kv.second.second);
+                const std::string n = "fid N=" + std::to_string(kv.first), key = "fid_n" + std::to_string(kv.first);
+                const FidTimes &f = kv.second;
+                ratio(n + " distance vs scipy sqrtm (wall)", get(key + "_sqrtm_s"), f.dist, ">= 20x");
+                ratio(n + " distance vs scipy sqrtm (CPU)", get(key + "_sqrtm_cpu_s"), f.distCpu, ">= 20x");
+                ratio(n + " statistics vs np.cov (wall)", get(key + "_stats_s"), f.stats, nullptr);
+                ratio(n + " statistics vs np.cov (CPU)", get(key + "_stats_cpu_s"), f.statsCpu, nullptr);
+                if (get(key + "_stats_s") > 0 && get(key + "_sqrtm_s") > 0)
+                    ratio(n + " total (wall)", get(key + "_stats_s") + get(key + "_sqrtm_s"), f.stats + f.dist, nullptr);
             }
         }
     }
