@@ -321,6 +321,7 @@ AutoencoderKl::~AutoencoderKl() = default;
 
 const VaeConfig &AutoencoderKl::config() const { return d->config; }
 const RuntimeOptions &AutoencoderKl::runtime() const { return d->runtime; }
+void AutoencoderKl::setPrecision(Precision p) { d->runtime.precision = p; }
 std::string AutoencoderKl::source() const { return d->source; }
 ShapeList AutoencoderKl::parameterShapes() const { return torchrt::stateShapes(*d->net); }
 

@@ -57,6 +57,7 @@ public:
 
     const VaeConfig &config() const;
     const RuntimeOptions &runtime() const;
+    void setPrecision(Precision p); // autocast for later calls (Fp16 needs CUDA)
     std::string source() const; // where the weights came from ("random init" otherwise)
     ShapeList parameterShapes() const; // state_dict order, diffusers names
     int64_t parameterCount() const;

@@ -1,0 +1,74 @@
+#include "models/Bicubic8.h"
+#include "models/JpegCodec.h"
+#include "models/Reconstructor.h"
+#include "models/SdVaeReconstructor.h"
+
+#include "util/Error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cprecon {
+
+ReconstructionProtocol parseReconstructionProtocol(const std::string &s)
+{
+    if (s == "paper") return ReconstructionProtocol::Paper;
+    if (s.empty() || s == "corrected") return ReconstructionProtocol::Corrected;
+    throw Error("unknown protocol '" + s + "'", "", "use paper or corrected");
+}
+
+HostTensor fromU8(const std::vector<uint8_t> &values, const std::vector<int64_t> &shape)
+{
+    HostTensor h;
+    h.shape = shape;
+    if (static_cast<int64_t>(values.size()) != h.numel()) throw Error("uint8 batch size does not match its shape", "", "internal");
+    h.values.resize(values.size());
+    for (size_t i = 0; i < values.size(); ++i) h.values[i] = values[i] / 255.f;
+    return h;
+}
+
+std::vector<uint8_t> toU8(const HostTensor &t)
+{
+    std::vector<uint8_t> out(t.values.size());
+    for (size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<uint8_t>(std::floor(std::clamp(t.values[i], 0.f, 1.f) * 255.f + 0.5f));
+    return out;
+}
+
+std::vector<std::string> builtinReconstructors() { return {"bicubic8", "jpeg:75", "jpeg:90"}; }
+
+std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const RuntimeOptions &runtime)
+{
+    const std::string fix = "use bicubic8, bicubic:<factor>, jpeg:<quality> or sd-vae:<weights path>";
+    auto number = [&](const std::string &s) {
+        size_t used = 0;
+        double v = 0;
+        try {
+            v = std::stod(s, &used);
+        } catch (...) {
+            used = 0;
+        }
+        if (used == 0 || used != s.size()) throw Error("bad number '" + s + "' in model name '" + model + "'", "", fix);
+        return v;
+    };
+    if (model == "bicubic8") return std::make_unique<BicubicReconstructor>(8.0);
+    if (model.rfind("bicubic:", 0) == 0) return std::make_unique<BicubicReconstructor>(number(model.substr(8)));
+    if (model.rfind("jpeg:", 0) == 0) {
+        const double q = number(model.substr(5));
+        if (q != std::floor(q)) throw Error("JPEG quality must be an integer", "", fix);
+        return std::make_unique<JpegReconstructor>(static_cast<int>(q));
+    }
+    if (model.rfind("sd-vae:", 0) == 0) {
+        std::string path = model.substr(7), config;
+        const auto bar = path.find('|');
+        if (bar != std::string::npos) {
+            config = path.substr(bar + 1);
+            path = path.substr(0, bar);
+        }
+        if (path.empty()) throw Error("sd-vae needs a weights path", "", "e.g. sd-vae:/models/sd-vae-ft-mse");
+        return std::make_unique<SdVaeReconstructor>(AutoencoderKl::fromCheckpoint(path, config, runtime), model);
+    }
+    throw Error("unknown reconstruction model '" + model + "'", "", fix);
+}
+
+} // namespace cprecon
