@@ -7,7 +7,13 @@
 #include "profiles/SimilarityKernel.h"
 #include "util/Error.h"
 
+#include <QFileInfo>
+#include <QTemporaryDir>
+
 #include <sys/resource.h>
+
+#include <charconv>
+#include <memory>
 
 #include <chrono>
 #include <cmath>
@@ -95,6 +101,31 @@ ProfileTable syntheticWells(int wells, int dims, int controlsPerPlate, std::uint
     return t;
 }
 
+// Writes the table as CSV with 7 significant digits (like pycytominer output), fast (to_chars).
+void writeCsv7(const ProfileTable &t, const std::string &path)
+{
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "w"), &std::fclose);
+    if (!f) throw Error("cannot write", path);
+    std::string line;
+    for (const auto &n : t.metaNames) line += n + ",";
+    for (const auto &n : t.featureNames) line += n + ",";
+    line.back() = '\n';
+    std::fputs(line.c_str(), f.get());
+    char buf[32];
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+        line.clear();
+        for (const auto &c : t.meta) line += c[r] + ",";
+        for (Eigen::Index c = 0; c < t.features.cols(); ++c) {
+            const auto res = std::to_chars(buf, buf + sizeof buf, t.features(static_cast<Eigen::Index>(r), c),
+                                           std::chars_format::general, 7);
+            line.append(buf, res.ptr);
+            line += ',';
+        }
+        line.back() = '\n';
+        std::fputs(line.c_str(), f.get());
+    }
+}
+
 int runBench(const QStringList &argv)
 {
     const Args a(argv);
@@ -116,8 +147,23 @@ int runBench(const QStringList &argv)
         const int wells = s.toInt(&ok);
         if (!ok || wells < 384) throw Error("--sizes expects well counts >= 384, got '" + s.toStdString() + "'");
         const auto g0 = std::chrono::steady_clock::now();
-        const ProfileTable t = syntheticWells(wells, dims, ctrl, 42);
+        ProfileTable t = syntheticWells(wells, dims, ctrl, 42);
         const double gen = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
+        if (a.has(QStringLiteral("io"))) {
+            // Round trip through a CSV file; the activity below then runs on the parsed table.
+            QTemporaryDir dir;
+            const std::string path = dir.filePath(QStringLiteral("wells.csv")).toStdString();
+            writeCsv7(t, path);
+            const double mb = static_cast<double>(QFileInfo(QString::fromStdString(path)).size()) / 1048576.0;
+            t = ProfileTable();
+            const double c0 = cpuSeconds();
+            const auto r0 = std::chrono::steady_clock::now();
+            t = readProfileTable(path);
+            const double rc = cpuSeconds() - c0;
+            const double rs = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+            std::printf("  read %s: %zu rows x %ld features, %.0f MB CSV in %.2f s wall, %.2f s cpu (%.0f MB/s wall), peak %.0f MB so far\n",
+                        "wells.csv", t.rows(), static_cast<long>(t.features.cols()), mb, rs, rc, mb / rs, peakRssMb());
+        }
         ActivityOptions o;
         o.perturbationCol = "Metadata_pert_iname";
         o.control = ControlQuery::parse("Metadata_control_type==negcon");
@@ -142,7 +188,8 @@ int runBench(const QStringList &argv)
 
 static Registrar reg({"bench activity", "benchmark phenotypic activity at 1k/10k/50k synthetic wells",
                       "cprecon-cli bench activity [--threads N] [--null-size 1000000] [--features 256]\n"
-                      "    [--controls-per-plate 32] [--sizes 1000,10000,50000] [--tvn]\n"
+                      "    [--controls-per-plate 32] [--sizes 1000,10000,50000] [--tvn] [--io]\n"
+                      "  --io: write each synthetic table as CSV (7 digits), time reading it back, run on the parsed table.\n"
                       "  Prints wall time of the whole activity computation and the process' peak RSS per size.",
                       runBench});
 

@@ -236,6 +236,45 @@ private Q_SLOTS:
         QCOMPARE(permutationPValue(0.25, {&null, &other}), (1.0 + 1) / 5);
     }
 
+    void nullBatchingDoesNotChangeResults()
+    {
+        // Perturbations with 2..6 replicates -> several (n_pos, n_total) configurations; a 1-byte null budget
+        // forces one configuration per batch. p-values must be identical, and independent of the thread count.
+        ProfileTable t;
+        t.metaNames = {"Metadata_pert", "Metadata_type"};
+        t.meta.assign(2, {});
+        Rng rng(3);
+        std::vector<std::vector<double>> rows;
+        auto add = [&](const std::string &pert, bool ctrl, double shift) {
+            t.meta[0].push_back(pert);
+            t.meta[1].push_back(ctrl ? "negcon" : "trt");
+            std::vector<double> v(6);
+            for (auto &x : v) x = static_cast<double>(rng.below(1000000)) / 1e6 - 0.5 + shift;
+            rows.push_back(v);
+        };
+        for (int c = 0; c < 30; ++c) add("DMSO", true, 0);
+        for (int p = 0; p < 40; ++p)
+            for (int r = 0; r < 2 + p % 5; ++r) add("c" + std::to_string(p), false, p % 3 == 0 ? 0.4 : 0.0);
+        t.features.resize(static_cast<Eigen::Index>(rows.size()), 6);
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            for (int f = 0; f < 6; ++f) t.features(static_cast<Eigen::Index>(i), f) = rows[i][static_cast<std::size_t>(f)] + (f == 0 ? 1.0 : 0.0);
+        ActivityOptions o;
+        o.perturbationCol = "Metadata_pert";
+        o.control = ControlQuery::parse("Metadata_type==negcon");
+        o.nullSize = 20000;
+        o.threads = 1;
+        const auto a = phenotypicActivity(t, o);
+        QCOMPARE(a.nullConfigurations, std::size_t(5));
+        o.nullMemoryBytes = 1;
+        o.threads = 2;
+        const auto b = phenotypicActivity(t, o);
+        QCOMPARE(a.perturbations.size(), std::size_t(40));
+        for (std::size_t i = 0; i < a.perturbations.size(); ++i) {
+            QCOMPARE(a.perturbations[i].pValue, b.perturbations[i].pValue);
+            QCOMPARE(a.perturbations[i].meanAveragePrecision, b.perturbations[i].meanAveragePrecision);
+        }
+    }
+
     void badInput()
     {
         QTemporaryDir dir;
