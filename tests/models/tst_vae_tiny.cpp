@@ -142,6 +142,14 @@ private Q_SLOTS:
         }
         const double n = static_cast<double>(a.values.size()), mean = s / n, var = s2 / n - mean * mean;
         QVERIFY2(std::abs(mean) < 5 / std::sqrt(n) && std::abs(var - 1) < 0.35, qPrintable(QStringLiteral("%1 %2").arg(mean).arg(var)));
+        // the noise is Python's: torch.manual_seed(7); torch.randn(2, 4, 8, 8) (torch 1.13.1, first 6 and last 3)
+        const std::vector<std::pair<size_t, double>> ref = {{0, -0.820135}, {1, 0.395631}, {2, 0.898908}, {3, -1.388404},
+                                                            {4, -0.166996}, {5, 0.28515},  {509, 0.250001}, {510, -0.854242},
+                                                            {511, 0.437625}};
+        for (const auto &[i, e] : ref) {
+            const double got = (a.values[i] - p.mean.values[i]) / std::exp(0.5 * p.logvar.values[i]);
+            QVERIFY2(std::abs(got - e) < 1e-5, qPrintable(QStringLiteral("eps[%1] %2 vs %3").arg(i).arg(got).arg(e)));
+        }
     }
     void sd14TreeMatchesKeysFile()
     {
