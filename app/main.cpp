@@ -1,17 +1,59 @@
 // cprecon: the CellPaint Recon desktop application.
+#include "InspectorView.h"
 #include "MainWindow.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
 
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("cprecon"));
     QApplication::setApplicationDisplayName(QStringLiteral("CellPaint Recon"));
+    QApplication::setApplicationVersion(QStringLiteral(CPRECON_VERSION));
     QApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("CellPaint Recon: does an autoencoder keep the biology?"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("screen"), QStringLiteral("screen to open (folder, load_data CSV, sample sheet)"));
+    QCommandLineOption shot(QStringLiteral("screenshot"),
+                            QStringLiteral("save a PNG of the window once the screen and first site are shown, then quit "
+                                           "(documentation and smoke tests)"),
+                            QStringLiteral("file"));
+    parser.addOption(shot);
+    QCommandLineOption inspect(QStringLiteral("inspect"), QStringLiteral("open the reconstruction inspector with this model"),
+                               QStringLiteral("model"));
+    QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("second model for the inspector"),
+                               QStringLiteral("model"));
+    parser.addOption(inspect);
+    parser.addOption(compare);
+    parser.process(app);
+
     cprecon::ui::MainWindow w;
     w.show();
-    const QStringList args = app.arguments();
-    if (args.size() > 1) w.openScreen(args.at(1));
+    if (parser.isSet(shot)) {
+        const QString file = parser.value(shot);
+        auto grab = [&w, file] {
+            w.grab().save(file);
+            QApplication::quit();
+        };
+        if (parser.isSet(inspect))
+            QObject::connect(w.inspector(), &cprecon::ui::InspectorView::reconstructionShown, &w, [grab, &w] {
+                if (!w.inspector()->isRunning()) QTimer::singleShot(800, grab);
+            });
+        else
+            QObject::connect(&w, &cprecon::ui::MainWindow::siteShown, &w, [grab] { QTimer::singleShot(800, grab); });
+        QObject::connect(&w, &cprecon::ui::MainWindow::loadFailed, &w, [grab] { QTimer::singleShot(200, grab); });
+        QTimer::singleShot(120000, &app, grab); // never hang a script
+    }
+    if (parser.isSet(inspect)) {
+        w.inspector()->setModel(parser.value(inspect));
+        if (parser.isSet(compare)) w.inspector()->setCompareModel(parser.value(compare));
+        w.showInspector(true);
+    }
+    if (!parser.positionalArguments().isEmpty()) w.openScreen(parser.positionalArguments().first());
     return app.exec();
 }

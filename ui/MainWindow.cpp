@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "InspectorView.h"
 #include "PlateMapView.h"
 #include "SiteView.h"
 
@@ -21,6 +22,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -62,9 +64,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     leftLayout->addWidget(m_sites, 1);
 
     m_siteView = new SiteView;
+    m_inspector = new InspectorView;
+    m_rightTabs = new QTabWidget;
+    m_rightTabs->addTab(m_siteView, tr("Channels"));
+    m_rightTabs->addTab(m_inspector, tr("Reconstruction inspector"));
     auto *split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
-    split->addWidget(m_siteView);
+    split->addWidget(m_rightTabs);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 5);
     setCentralWidget(split);
@@ -77,6 +83,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_problems->header()->setSectionResizeMode(QHeaderView::Interactive);
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {110}, Qt::Vertical);
 
     buildMenus();
     statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
@@ -96,7 +103,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (w && row < w->sites.size()) loadSite(w->sites[row]);
     });
     connect(m_siteView, &SiteView::settingsChanged, this, &MainWindow::saveViewSettings);
+    // The inspector only computes while it is visible (reconstructions can take seconds per site).
+    connect(m_rightTabs, &QTabWidget::currentChanged, this,
+            [this](int index) { m_inspector->setActive(m_rightTabs->widget(index) == m_inspector); });
 }
+
+void MainWindow::showInspector(bool show) { m_rightTabs->setCurrentWidget(show ? static_cast<QWidget *>(m_inspector) : m_siteView); }
 
 MainWindow::~MainWindow()
 {
@@ -306,6 +318,12 @@ void MainWindow::onWellClicked(const QString &well)
 
 void MainWindow::loadSite(const Site &site)
 {
+    FigureCaption caption;
+    caption.screen = m_screen ? m_screen->name : QString();
+    caption.plate = m_currentPlate;
+    caption.well = m_currentWell;
+    caption.site = site.number;
+    m_inspector->setSite(site, caption);
     const quint64 generation = ++m_siteGeneration;
     m_siteView->setBusy(true);
     const Site copy = site; // the worker owns its copy; the screen may be replaced meanwhile
@@ -313,6 +331,7 @@ void MainWindow::loadSite(const Site &site)
     m_siteWatcher.setFuture(QtConcurrent::run([copy, generation]() -> SiteResult {
         SiteResult r;
         r.generation = generation;
+        r.siteNumber = copy.number;
         // Cell Painting stains first in the canonical order, then any other channel (brightfield...).
         QVector<const ChannelImage *> ordered;
         for (const QString &stain : cellPaintingStains())
@@ -335,8 +354,7 @@ void MainWindow::onSiteLoaded()
 {
     const SiteResult r = m_siteWatcher.result();
     if (r.generation != m_siteGeneration) return; // superseded by a newer selection
-    const int siteRow = m_sites->currentRow();
-    const QString caption = tr("%1 · %2 · site %3").arg(m_currentPlate, m_currentWell).arg(siteRow + 1);
+    const QString caption = tr("%1 · %2 · site %3").arg(m_currentPlate, m_currentWell).arg(r.siteNumber);
     if (r.images.isEmpty()) {
         m_siteView->setBusy(false);
         m_siteView->clear(tr("%1: no channel could be read").arg(caption));

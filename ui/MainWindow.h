@@ -15,10 +15,12 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 class QMenu;
+class QTabWidget;
 class QTreeWidget;
 
 namespace cprecon::ui {
 
+class InspectorView;
 class PlateMapView;
 class SiteView;
 
@@ -39,6 +41,8 @@ public:
     bool isBusy() const;
     PlateMapView *plateMap() const { return m_plateMap; }
     SiteView *siteView() const { return m_siteView; }
+    InspectorView *inspector() const { return m_inspector; }
+    void showInspector(bool show); // switches the right-hand tab
     QListWidget *siteList() const { return m_sites; }
     QTreeWidget *problemsList() const { return m_problems; }
     QStringList recentScreens() const;
@@ -58,6 +62,7 @@ private:
         QVector<cv::Mat> images;
         QStringList errors;
         quint64 generation = 0;
+        int siteNumber = 0;
     };
 
     void buildMenus();
@@ -86,6 +91,8 @@ private:
     QLabel *m_plateSummary = nullptr;
     QListWidget *m_sites = nullptr;
     SiteView *m_siteView = nullptr;
+    InspectorView *m_inspector = nullptr;
+    QTabWidget *m_rightTabs = nullptr;
     QTreeWidget *m_problems = nullptr;
     QMenu *m_recentMenu = nullptr;
 };

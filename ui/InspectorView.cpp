@@ -1,0 +1,600 @@
+#include "InspectorView.h"
+
+#include "render/Colormaps.h"
+#include "render/FigureExport.h"
+#include "util/Error.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace cprecon::ui {
+
+namespace {
+const QString kMain = QStringLiteral("main");
+const QString kCompare = QStringLiteral("compare");
+const QStringList kBaselines{QStringLiteral("bicubic8"), QStringLiteral("jpeg:75"), QStringLiteral("jpeg:90"),
+                             QStringLiteral("jpeg:50")};
+
+QString columnTitle(int c, const QString &model, const QString &compare)
+{
+    switch (c) {
+    case InspectorView::Original: return QObject::tr("Original");
+    case InspectorView::Reconstruction: return QObject::tr("Reconstruction · %1").arg(model);
+    case InspectorView::Difference: return QObject::tr("Difference · %1").arg(model);
+    case InspectorView::CompareReconstruction: return QObject::tr("Reconstruction · %1").arg(compare);
+    default: return QObject::tr("Difference · %1").arg(compare);
+    }
+}
+} // namespace
+
+InspectorView::InspectorView(QWidget *parent) : QWidget(parent)
+{
+    m_runner = new ReconstructionRunner(this);
+    connect(m_runner, &ReconstructionRunner::finished, this, &InspectorView::onFinished);
+    connect(m_runner, &ReconstructionRunner::failed, this, &InspectorView::onFailed);
+    connect(m_runner, &ReconstructionRunner::progress, this, [this](const QString &tag, int done, int total) {
+        if (tag != kMain && m_runner->isRunning(kMain)) return;
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+    });
+    buildUi();
+}
+
+void InspectorView::buildUi()
+{
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(4, 4, 4, 4);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Model")));
+    m_model = new QComboBox;
+    m_model->setEditable(true);
+    m_model->addItems(kBaselines);
+    m_model->setToolTip(tr("bicubic8 and jpeg:<quality> need no weights; SD-VAE checkpoints appear when found "
+                           "(Models dialog) or as sd-vae:<path>"));
+    bar->addWidget(m_model);
+    bar->addWidget(new QLabel(tr("vs")));
+    m_compareModel = new QComboBox;
+    m_compareModel->setEditable(true);
+    m_compareModel->addItem(QString());
+    m_compareModel->addItems(kBaselines);
+    m_compareModel->setToolTip(tr("Second model shown side by side (empty: none)"));
+    bar->addWidget(m_compareModel);
+    bar->addWidget(new QLabel(tr("Protocol")));
+    m_protocol = new QComboBox;
+    m_protocol->addItem(tr("corrected (posterior mean)"), int(Protocol::Corrected));
+    m_protocol->addItem(tr("paper (sampled latent)"), int(Protocol::Paper));
+    bar->addWidget(m_protocol);
+    bar->addWidget(new QLabel(tr("Seed")));
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, 1000000);
+    m_seed->setToolTip(tr("Seed of the sampled latent (paper protocol)"));
+    bar->addWidget(m_seed);
+    m_layout = new QComboBox;
+    m_layout->addItems({tr("Stains as rows"), tr("Stains as columns")});
+    bar->addWidget(m_layout);
+    m_diffMode = new QComboBox;
+    m_diffMode->addItems({tr("Signed difference"), tr("|Difference|")});
+    bar->addWidget(m_diffMode);
+    m_tileGrid = new QCheckBox(tr("Tiles"));
+    m_tileGrid->setChecked(true);
+    m_tileGrid->setToolTip(tr("Show the tile grid the model works on"));
+    bar->addWidget(m_tileGrid);
+    auto *fit = new QToolButton;
+    fit->setText(tr("Fit"));
+    auto *one = new QToolButton;
+    one->setText(tr("1:1"));
+    bar->addWidget(fit);
+    bar->addWidget(one);
+    auto *exportButton = new QPushButton(tr("Export…"));
+    bar->addWidget(exportButton);
+    bar->addStretch(1);
+    outer->addLayout(bar);
+
+    auto *body = new QHBoxLayout;
+    m_tabs = new QTabWidget;
+    m_gridHost = new QWidget;
+    m_grid = new QGridLayout(m_gridHost);
+    m_grid->setSpacing(3);
+    m_tabs->addTab(m_gridHost, tr("Reconstruction"));
+    auto *latentScroll = new QScrollArea;
+    m_latentHost = new QWidget;
+    m_latentGrid = new QGridLayout(m_latentHost);
+    latentScroll->setWidget(m_latentHost);
+    latentScroll->setWidgetResizable(true);
+    m_tabs->addTab(latentScroll, tr("Latents"));
+    body->addWidget(m_tabs, 4);
+
+    auto *side = new QVBoxLayout;
+    m_status = new QLabel(tr("Select a site"));
+    m_status->setWordWrap(true);
+    side->addWidget(m_status);
+    m_progress = new QProgressBar;
+    m_progress->setTextVisible(true);
+    m_progress->setFormat(tr("%v / %m tile batches"));
+    m_progress->hide();
+    side->addWidget(m_progress);
+    m_metrics = new QTableWidget(0, 4);
+    m_metrics->verticalHeader()->hide();
+    m_metrics->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_metrics->setMinimumWidth(300);
+    side->addWidget(m_metrics, 2);
+    m_kld = new QLabel;
+    m_kld->setWordWrap(true);
+    side->addWidget(m_kld);
+    m_tileInfo = new QLabel;
+    m_tileInfo->setWordWrap(true);
+    m_tileInfo->setTextFormat(Qt::RichText);
+    side->addWidget(m_tileInfo);
+    m_readout = new QLabel;
+    m_readout->setTextFormat(Qt::RichText);
+    side->addWidget(m_readout);
+
+    auto *contrast = new QGridLayout;
+    contrast->addWidget(new QLabel(tr("Saturation %")), 0, 0);
+    m_saturation = new QDoubleSpinBox;
+    m_saturation->setRange(0, 20);
+    m_saturation->setDecimals(2);
+    m_saturation->setSingleStep(0.1);
+    m_saturation->setValue(0.35);
+    contrast->addWidget(m_saturation, 0, 1);
+    m_linkContrast = new QCheckBox(tr("Link contrast across stains"));
+    contrast->addWidget(m_linkContrast, 1, 0, 1, 2);
+    m_autoRange = new QCheckBox(tr("Auto difference range"));
+    m_autoRange->setChecked(true);
+    contrast->addWidget(m_autoRange, 2, 0);
+    m_rangeSpin = new QDoubleSpinBox;
+    m_rangeSpin->setRange(1, 255);
+    m_rangeSpin->setDecimals(0);
+    m_rangeSpin->setPrefix(QStringLiteral("±"));
+    m_rangeSpin->setEnabled(false);
+    contrast->addWidget(m_rangeSpin, 2, 1);
+    side->addLayout(contrast);
+    m_colorBar = new QLabel;
+    m_colorBar->setMinimumHeight(150);
+    side->addWidget(m_colorBar);
+    side->addStretch(1);
+    body->addLayout(side, 1);
+    outer->addLayout(body, 1);
+
+    auto restart = [this] { start(); };
+    connect(m_model, &QComboBox::currentTextChanged, this, restart);
+    connect(m_compareModel, &QComboBox::currentTextChanged, this, restart);
+    connect(m_protocol, &QComboBox::currentIndexChanged, this, restart);
+    connect(m_seed, &QSpinBox::valueChanged, this, restart);
+    connect(m_layout, &QComboBox::currentIndexChanged, this, [this] {
+        rebuildGrid();
+        refreshImages();
+    });
+    connect(m_diffMode, &QComboBox::currentIndexChanged, this, &InspectorView::refreshImages);
+    connect(m_tileGrid, &QCheckBox::toggled, this, &InspectorView::refreshImages);
+    connect(m_saturation, &QDoubleSpinBox::valueChanged, this, &InspectorView::refreshImages);
+    connect(m_linkContrast, &QCheckBox::toggled, this, &InspectorView::refreshImages);
+    connect(m_autoRange, &QCheckBox::toggled, this, [this](bool on) {
+        m_rangeSpin->setEnabled(!on);
+        refreshImages();
+    });
+    connect(m_rangeSpin, &QDoubleSpinBox::valueChanged, this, [this] {
+        if (!m_autoRange->isChecked()) refreshImages();
+    });
+    connect(fit, &QToolButton::clicked, this, [this] {
+        if (!m_panels.isEmpty()) m_panels[0][0]->zoomFit();
+    });
+    connect(one, &QToolButton::clicked, this, [this] {
+        if (!m_panels.isEmpty()) m_panels[0][0]->zoomOneToOne();
+    });
+    connect(exportButton, &QPushButton::clicked, this, &InspectorView::exportDialog);
+}
+
+void InspectorView::setAvailableModels(const QStringList &specs)
+{
+    for (QComboBox *box : {m_model, m_compareModel}) {
+        const QString current = box->currentText();
+        box->blockSignals(true);
+        for (const QString &s : specs)
+            if (box->findText(s) < 0) box->addItem(s);
+        box->setCurrentText(current);
+        box->blockSignals(false);
+    }
+}
+
+void InspectorView::setModel(const QString &spec) { m_model->setCurrentText(spec); }
+void InspectorView::setCompareModel(const QString &spec) { m_compareModel->setCurrentText(spec); }
+void InspectorView::setSeed(quint64 seed) { m_seed->setValue(int(seed)); }
+void InspectorView::setStainsAsRows(bool rows) { m_layout->setCurrentIndex(rows ? 0 : 1); }
+void InspectorView::setAbsoluteDifference(bool absolute) { m_diffMode->setCurrentIndex(absolute ? 1 : 0); }
+void InspectorView::setProtocol(Protocol p) { m_protocol->setCurrentIndex(m_protocol->findData(int(p))); }
+QString InspectorView::model() const { return m_model->currentText().trimmed(); }
+Protocol InspectorView::protocol() const { return Protocol(m_protocol->currentData().toInt()); }
+bool InspectorView::isRunning() const { return m_runner->isRunning(kMain) || m_runner->isRunning(kCompare); }
+
+void InspectorView::setSite(const Site &site, const FigureCaption &caption)
+{
+    m_site = std::make_shared<Site>(site);
+    m_caption = caption;
+    m_siteLabel = QStringLiteral("%1/%2/%3/%4").arg(caption.screen, caption.plate, caption.well).arg(caption.site);
+    start();
+}
+
+void InspectorView::setActive(bool active)
+{
+    m_active = active;
+    if (active) start();
+}
+
+ReconstructionRequest InspectorView::makeRequest(const QString &model) const
+{
+    ReconstructionRequest r;
+    r.model = model;
+    r.protocol = protocol();
+    r.seed = quint64(m_seed->value());
+    return r;
+}
+
+void InspectorView::start()
+{
+    if (!m_site || !m_active || model().isEmpty()) return;
+    m_status->setText(tr("Reconstructing %1 with %2…").arg(m_siteLabel, model()));
+    m_progress->setValue(0);
+    m_progress->show();
+    // Restart pattern: the runner cancels whatever this tag was computing.
+    m_runner->request(kMain, *m_site, m_siteLabel, makeRequest(model()));
+    const QString cmp = m_compareModel->currentText().trimmed();
+    if (cmp.isEmpty()) {
+        m_runner->cancel(kCompare);
+        if (m_compare) {
+            m_compare.reset();
+            rebuildGrid();
+            refreshImages();
+            refreshMetrics();
+        }
+    } else {
+        m_runner->request(kCompare, *m_site, m_siteLabel, makeRequest(cmp));
+    }
+}
+
+void InspectorView::onFinished(const QString &tag, std::shared_ptr<const SiteReconstruction> r, bool)
+{
+    const bool layoutChanges = (tag == kCompare) != bool(m_compare) || !m_main ||
+                               (r && m_main && r->stains.size() != m_main->stains.size());
+    if (tag == kMain)
+        m_main = std::move(r);
+    else
+        m_compare = std::move(r);
+    if (!isRunning()) m_progress->hide();
+    if (!m_main) return;
+    m_status->setText(tr("%1 · %2 · %3 protocol%4 · %5 s")
+                          .arg(m_siteLabel, m_main->model, protocolName(m_main->protocol),
+                               m_main->protocol == Protocol::Paper ? tr(" (seed %1)").arg(m_main->seed) : QString())
+                          .arg(m_main->seconds, 0, 'f', 2));
+    if (layoutChanges || m_panels.isEmpty()) rebuildGrid();
+    refreshImages();
+    refreshMetrics();
+    refreshLatents();
+    Q_EMIT reconstructionShown();
+}
+
+void InspectorView::onFailed(const QString &tag, const QString &message)
+{
+    if (!isRunning()) m_progress->hide();
+    m_status->setText(tr("<b>%1 failed:</b> %2").arg(tag == kMain ? model() : m_compareModel->currentText(), message.toHtmlEscaped()));
+    Q_EMIT reconstructionFailed(message);
+}
+
+void InspectorView::rebuildGrid()
+{
+    for (const auto &row : m_panels)
+        for (auto *p : row) p->deleteLater();
+    m_panels.clear();
+    while (QLayoutItem *item = m_grid->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    if (!m_main) return;
+    const int nStains = int(m_main->stains.size());
+    const int nCols = m_compare ? 5 : 3;
+    const bool rows = m_layout->currentIndex() == 0;
+    for (int c = 0; c < nCols; ++c) {
+        auto *head = new QLabel(columnTitle(c, m_main->model, m_compare ? m_compare->model : QString()));
+        head->setAlignment(Qt::AlignCenter);
+        head->setWordWrap(true);
+        if (rows)
+            m_grid->addWidget(head, 0, c + 1);
+        else
+            m_grid->addWidget(head, c + 1, 0);
+    }
+    for (int s = 0; s <= nStains; ++s) {
+        const QString name = s < nStains ? m_main->stains[size_t(s)].stain : tr("Composite");
+        auto *label = new QLabel(QStringLiteral("<b style='color:%1'>%2</b>")
+                                     .arg(s < nStains ? stainColor(name).name() : QStringLiteral("#000"), name));
+        label->setAlignment(Qt::AlignCenter);
+        if (rows)
+            m_grid->addWidget(label, s + 1, 0);
+        else
+            m_grid->addWidget(label, 0, s + 1);
+        QVector<ImagePanel *> line;
+        for (int c = 0; c < nCols; ++c) {
+            auto *panel = new ImagePanel;
+            panel->setMinimumSize(90, 90);
+            if (rows)
+                m_grid->addWidget(panel, s + 1, c + 1);
+            else
+                m_grid->addWidget(panel, c + 1, s + 1);
+            connect(panel, &ImagePanel::viewChanged, this, &InspectorView::onViewChanged);
+            connect(panel, &ImagePanel::pixelHovered, this, &InspectorView::onPixelHovered);
+            line << panel;
+        }
+        m_panels << line;
+    }
+}
+
+InspectorFigureOptions InspectorView::figureOptions() const
+{
+    InspectorFigureOptions o;
+    o.stainsAsRows = m_layout->currentIndex() == 0;
+    o.absoluteDifference = m_diffMode->currentIndex() == 1;
+    o.differenceRange = m_diffRange;
+    o.saturation = m_saturation->value();
+    o.limits = m_limits;
+    o.caption = m_caption;
+    return o;
+}
+
+void InspectorView::refreshImages()
+{
+    if (!m_main || m_panels.isEmpty()) return;
+    m_limits = autoStainLimits(*m_main, m_saturation->value(), m_linkContrast->isChecked());
+    m_diffRange = m_autoRange->isChecked() ? autoDifferenceRange(*m_main) : m_rangeSpin->value();
+    if (m_autoRange->isChecked()) {
+        m_rangeSpin->blockSignals(true);
+        m_rangeSpin->setValue(m_diffRange);
+        m_rangeSpin->blockSignals(false);
+    }
+    const bool absolute = m_diffMode->currentIndex() == 1;
+    const int nStains = int(m_main->stains.size());
+    const int grid = m_tileGrid->isChecked() ? m_main->grid.tileSize : 0;
+    QVector<const SiteReconstruction *> results{m_main.get(), m_main.get(), m_main.get()};
+    if (m_compare) results << m_compare.get() << m_compare.get();
+    for (int c = 0; c < results.size() && c < m_panels.value(0).size(); ++c) {
+        const SiteReconstruction *r = results[c];
+        const bool diff = c == Difference || c == CompareDifference;
+        QVector<cv::Mat> imgs;
+        QVector<QColor> colors;
+        cv::Mat meanAbs;
+        for (int s = 0; s < nStains; ++s) {
+            const StainReconstruction *sr = r->stain(m_main->stains[size_t(s)].stain);
+            ImagePanel *panel = m_panels[s][c];
+            panel->setOverlayGrid(grid);
+            if (!sr) {
+                panel->setImage({});
+                continue;
+            }
+            if (diff) {
+                panel->setImage(renderDifference(signedDifference(*sr), m_diffRange, absolute));
+                cv::Mat a;
+                cv::absdiff(sr->reconstruction, sr->original, a);
+                a.convertTo(a, CV_32F, 1.0 / nStains);
+                meanAbs = meanAbs.empty() ? a : meanAbs + a;
+            } else {
+                const cv::Mat &m = c == Original ? sr->original : sr->reconstruction;
+                panel->setImage(renderChannel(m, m_limits.value(s), stainColor(sr->stain)));
+                imgs << m;
+                colors << stainColor(sr->stain);
+            }
+        }
+        ImagePanel *comp = m_panels[nStains][c];
+        comp->setOverlayGrid(grid);
+        comp->setImage(diff ? renderDifference(meanAbs, m_diffRange, true) : renderComposite(imgs, m_limits, colors));
+        if (diff) comp->setTitle(tr("mean |diff|"));
+    }
+    m_colorBar->setPixmap(QPixmap::fromImage(renderColorBar(absolute ? Colormap::SequentialViridis : Colormap::DivergingRdBu,
+                                                            absolute ? 0.0 : -m_diffRange, m_diffRange,
+                                                            absolute ? tr("|recon − orig|") : tr("recon − orig"), 110, 150)));
+}
+
+void InspectorView::refreshMetrics()
+{
+    if (!m_main) return;
+    const QString ssimLabel = protocolSsimLabel(m_main->protocol);
+    QStringList headers{tr("Stain"), tr("MAE"), ssimLabel, tr("EMD")};
+    if (m_compare) headers << tr("MAE (%1)").arg(m_compare->model) << protocolSsimLabel(m_compare->protocol) << tr("EMD (%1)").arg(m_compare->model);
+    m_metrics->setColumnCount(headers.size());
+    m_metrics->setHorizontalHeaderLabels(headers);
+    m_metrics->setRowCount(int(m_main->stains.size()));
+    auto cell = [](double v) {
+        auto *it = new QTableWidgetItem(QString::number(v, 'f', 4));
+        it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        return it;
+    };
+    for (int i = 0; i < int(m_main->stains.size()); ++i) {
+        const auto &s = m_main->stains[size_t(i)];
+        m_metrics->setItem(i, 0, new QTableWidgetItem(s.stain));
+        m_metrics->setItem(i, 1, cell(s.mae));
+        m_metrics->setItem(i, 2, cell(protocolSsimValue(m_main->protocol, s.ssim)));
+        m_metrics->setItem(i, 3, cell(s.emd));
+        if (m_compare)
+            if (const StainReconstruction *c = m_compare->stain(s.stain)) {
+                m_metrics->setItem(i, 4, cell(c->mae));
+                m_metrics->setItem(i, 5, cell(protocolSsimValue(m_compare->protocol, c->ssim)));
+                m_metrics->setItem(i, 6, cell(c->emd));
+            }
+    }
+    m_metrics->setToolTip(tr("Whole crop: mean over the %1 tiles; [0,1] scale; %2 protocol")
+                              .arg(m_main->grid.count())
+                              .arg(protocolName(m_main->protocol)));
+    QStringList kld;
+    for (const SiteReconstruction *r : {m_main.get(), m_compare.get()}) {
+        if (!r) continue;
+        for (const auto &t : r->triplets)
+            if (!t.kld.empty())
+                kld << tr("KLD %1 (%2) · %3: %4 per tile")
+                           .arg(t.name, t.stains.join(QLatin1Char('/')), r->model)
+                           .arg(t.kldMean, 0, 'g', 5);
+    }
+    m_kld->setText(kld.isEmpty() ? tr("KLD: the model has no posterior (weight-free baseline)") : kld.join(QLatin1Char('\n')));
+}
+
+void InspectorView::refreshLatents()
+{
+    for (auto *p : m_latentPanels) p->deleteLater();
+    m_latentPanels.clear();
+    while (QLayoutItem *item = m_latentGrid->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    if (!m_main) return;
+    int row = 0;
+    for (const auto &t : m_main->triplets) {
+        if (t.latentChannels.empty()) continue;
+        auto *head = new QLabel(tr("<b>Triplet %1</b> (%2)").arg(t.name, t.stains.join(QStringLiteral(", "))));
+        m_latentGrid->addWidget(head, row++, 0, 1, 4);
+        for (size_t c = 0; c < t.latentChannels.size(); ++c) {
+            const cv::Mat &m = t.latentChannels[c];
+            cv::Scalar mean, sd;
+            cv::meanStdDev(m, mean, sd);
+            double lo = 0, hi = 0;
+            cv::minMaxLoc(m, &lo, &hi);
+            auto *panel = new ImagePanel;
+            panel->setMinimumSize(150, 150);
+            panel->setImage(renderChannel(m, autoContrast(m, 0.5), Qt::white));
+            panel->setTitle(tr("z%1  μ %2  σ %3  [%4, %5]")
+                                .arg(c)
+                                .arg(mean[0], 0, 'f', 2)
+                                .arg(sd[0], 0, 'f', 2)
+                                .arg(lo, 0, 'f', 1)
+                                .arg(hi, 0, 'f', 1));
+            m_latentGrid->addWidget(panel, row + int(c) / 4, int(c) % 4);
+            m_latentPanels << panel;
+        }
+        row += int(t.latentChannels.size() + 3) / 4;
+    }
+    if (m_latentPanels.isEmpty())
+        m_latentGrid->addWidget(new QLabel(tr("This model has no latent space to show (weight-free baseline).")), 0, 0);
+}
+
+ImagePanel *InspectorView::panel(int stainIndex, Column column) const
+{
+    if (stainIndex < 0 || stainIndex >= m_panels.size() || column >= m_panels[stainIndex].size()) return nullptr;
+    return m_panels[stainIndex][column];
+}
+
+void InspectorView::onViewChanged(const ViewState &v)
+{
+    for (const auto &row : m_panels)
+        for (auto *p : row)
+            if (p != sender()) p->setViewState(v);
+}
+
+QString InspectorView::pixelReadout() const { return m_readout->text(); }
+QString InspectorView::tileReadout() const { return m_tileInfo->text(); }
+
+void InspectorView::onPixelHovered(int x, int y)
+{
+    if (!m_main || x < 0) {
+        m_readout->clear();
+        return;
+    }
+    QStringList lines{tr("<b>x %1, y %2</b> (orig / recon / diff)").arg(x).arg(y)};
+    for (const auto &s : m_main->stains) {
+        if (x >= s.original.cols || y >= s.original.rows) continue;
+        const int o = s.original.at<uint8_t>(y, x), r = s.reconstruction.at<uint8_t>(y, x);
+        QString line = QStringLiteral("<span style='color:%1'>%2</span>: %3 / %4 / %5")
+                           .arg(stainColor(s.stain).darker(130).name(), s.stain)
+                           .arg(o)
+                           .arg(r)
+                           .arg(r - o);
+        if (m_compare)
+            if (const StainReconstruction *c = m_compare->stain(s.stain)) {
+                const int r2 = c->reconstruction.at<uint8_t>(y, x);
+                line += QStringLiteral(" · %1 / %2").arg(r2).arg(r2 - o);
+            }
+        lines << line;
+    }
+    m_readout->setText(lines.join(QStringLiteral("<br>")));
+
+    const int tr_ = y / m_main->grid.tileSize, tc = x / m_main->grid.tileSize;
+    if (tr_ == m_hoverTileRow && tc == m_hoverTileCol) return;
+    m_hoverTileRow = tr_;
+    m_hoverTileCol = tc;
+    QStringList t{tr("<b>Tile r%1c%2</b> (MAE · %3 · EMD)").arg(tr_).arg(tc).arg(protocolSsimLabel(m_main->protocol).toHtmlEscaped())};
+    for (const auto &s : m_main->stains)
+        for (const auto &m : s.tiles)
+            if (m.row == tr_ && m.col == tc)
+                t << QStringLiteral("%1: %2 · %3 · %4")
+                         .arg(s.stain)
+                         .arg(m.mae, 0, 'f', 4)
+                         .arg(protocolSsimValue(m_main->protocol, m.ssim), 0, 'f', 4)
+                         .arg(m.emd, 0, 'f', 4);
+    for (const auto &trip : m_main->triplets) {
+        const size_t i = size_t(tr_ * m_main->grid.cols + tc);
+        if (i < trip.kld.size()) t << tr("KLD %1: %2").arg(trip.name).arg(trip.kld[i], 0, 'g', 5);
+    }
+    m_tileInfo->setText(t.join(QStringLiteral("<br>")));
+}
+
+void InspectorView::exportFigure(const QString &path, int dpi) const
+{
+    if (!m_main) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
+    const InspectorFigureOptions o = figureOptions();
+    const QSizeF size = inspectorFigureSize(*m_main, m_compare.get(), o);
+    const SiteReconstruction *main = m_main.get(), *compare = m_compare.get();
+    cprecon::exportFigure(path, size, dpi, [main, compare, o](QPainter &p, const QSizeF &s) {
+        paintInspectorFigure(p, s, *main, compare, o);
+    });
+}
+
+void InspectorView::exportMetricsCsv(const QString &path) const
+{
+    if (!m_main) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
+    writeMetricsCsv(path, {m_main.get(), m_compare.get()});
+}
+
+void InspectorView::exportDialog()
+{
+    if (!m_main) return;
+    QSettings s;
+    const QString start = s.value(QStringLiteral("inspector/exportDir")).toString();
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export figure"), start + QStringLiteral("/") + QString(m_siteLabel).replace(QLatin1Char('/'), QLatin1Char('_')) + QStringLiteral(".png"),
+        tr("PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)"));
+    if (path.isEmpty()) return;
+    s.setValue(QStringLiteral("inspector/exportDir"), QFileInfo(path).absolutePath());
+    int dpi = s.value(QStringLiteral("inspector/dpi"), 300).toInt();
+    if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
+        bool ok = false;
+        dpi = QInputDialog::getInt(this, tr("Export figure"), tr("Resolution (DPI)"), dpi, 72, 1200, 50, &ok);
+        if (!ok) return;
+        s.setValue(QStringLiteral("inspector/dpi"), dpi);
+    }
+    try {
+        exportFigure(path, dpi);
+        const QString csv = QFileInfo(path).absolutePath() + QLatin1Char('/') + QFileInfo(path).completeBaseName() + QStringLiteral("_metrics.csv");
+        exportMetricsCsv(csv);
+        m_status->setText(tr("Exported %1 and %2").arg(path, csv));
+    } catch (const std::exception &e) {
+        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace cprecon::ui

@@ -1,0 +1,107 @@
+#pragma once
+// The reconstruction inspector: for the selected site, per stain original | reconstruction | difference (and a
+// second model side by side), linked zoom/pan, shared contrast for original and reconstruction, a signed
+// colour-blind-safe difference map with its colour bar, live metrics per stain and per tile, KLD per triplet,
+// the latent channels, and export of the figure (PNG/PDF/SVG) and the numbers (CSV).
+// Reconstructions run on a worker (ReconstructionRunner): cached per (site, model, protocol, seed); choosing another
+// site or model cancels the running job. Changing contrast, zoom or layout never recomputes.
+#include "ImagePanel.h"
+#include "recon/ReconstructionReport.h"
+#include "recon/ReconstructionRunner.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGridLayout;
+class QLabel;
+class QProgressBar;
+class QSpinBox;
+class QTableWidget;
+class QTabWidget;
+
+namespace cprecon::ui {
+
+class InspectorView : public QWidget {
+    Q_OBJECT
+public:
+    enum Column { Original = 0, Reconstruction = 1, Difference = 2, CompareReconstruction = 3, CompareDifference = 4 };
+
+    explicit InspectorView(QWidget *parent = nullptr);
+
+    // The site to inspect (copied); caption fields name it in figures. Starts the reconstruction when active.
+    void setSite(const Site &site, const FigureCaption &caption);
+    void setActive(bool active); // only an active (visible) inspector computes
+    void setModel(const QString &spec);
+    void setCompareModel(const QString &spec); // empty = no comparison
+    void setProtocol(Protocol p);
+    void setSeed(quint64 seed);
+    void setStainsAsRows(bool rows);
+    void setAbsoluteDifference(bool absolute);
+    void setAvailableModels(const QStringList &specs); // model picker entries (baselines always present)
+
+    // State, for tests and exports.
+    QString model() const;
+    Protocol protocol() const;
+    bool isRunning() const;
+    const SiteReconstruction *result() const { return m_main.get(); }
+    const SiteReconstruction *compareResult() const { return m_compare.get(); }
+    ImagePanel *panel(int stainIndex, Column column) const; // stainIndex == stain count: composite row
+    QTableWidget *metricsTable() const { return m_metrics; }
+    QString pixelReadout() const;
+    QString tileReadout() const;
+    ReconstructionRunner *runner() const { return m_runner; }
+    InspectorFigureOptions figureOptions() const;
+
+    void exportFigure(const QString &path, int dpi) const; // throws cprecon::Error
+    void exportMetricsCsv(const QString &path) const;      // throws cprecon::Error
+
+Q_SIGNALS:
+    void reconstructionShown(); // a (new) result is on screen
+    void reconstructionFailed(const QString &message);
+
+private:
+    void buildUi();
+    void start();
+    void onFinished(const QString &tag, std::shared_ptr<const SiteReconstruction> r, bool fromCache);
+    void onFailed(const QString &tag, const QString &message);
+    void rebuildGrid();
+    void refreshImages();
+    void refreshMetrics();
+    void refreshLatents();
+    void onPixelHovered(int x, int y);
+    void onViewChanged(const ViewState &v);
+    void exportDialog();
+    ReconstructionRequest makeRequest(const QString &model) const;
+
+    std::shared_ptr<Site> m_site;
+    FigureCaption m_caption;
+    QString m_siteLabel;
+    bool m_active = false;
+    std::shared_ptr<const SiteReconstruction> m_main, m_compare;
+    QVector<ContrastLimits> m_limits;
+    double m_diffRange = 1;
+    ReconstructionRunner *m_runner = nullptr;
+
+    QComboBox *m_model = nullptr, *m_compareModel = nullptr, *m_protocol = nullptr, *m_layout = nullptr,
+              *m_diffMode = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QDoubleSpinBox *m_saturation = nullptr, *m_rangeSpin = nullptr;
+    QCheckBox *m_linkContrast = nullptr, *m_autoRange = nullptr, *m_tileGrid = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_status = nullptr, *m_readout = nullptr, *m_tileInfo = nullptr, *m_colorBar = nullptr, *m_kld = nullptr;
+    QTableWidget *m_metrics = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QWidget *m_gridHost = nullptr;
+    QGridLayout *m_grid = nullptr;
+    QVector<QVector<ImagePanel *>> m_panels; // [stain row][column]
+    QWidget *m_latentHost = nullptr;
+    QGridLayout *m_latentGrid = nullptr;
+    QVector<ImagePanel *> m_latentPanels;
+    int m_hoverTileRow = -1, m_hoverTileCol = -1;
+};
+
+} // namespace cprecon::ui
