@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <exception>
 #include <thread>
 
 namespace cprecon::metrics {
@@ -93,26 +94,58 @@ struct TraceSqrt {
     int rank1 = 0, rank2 = 0;
 };
 
-TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2)
+// Runs a(), b() on two threads when allowed (Eigen itself is single-threaded here).
+template <typename A, typename B>
+void both(bool parallel, A &&a, B &&b)
+{
+    if (!parallel) {
+        a();
+        b();
+        return;
+    }
+    std::exception_ptr error;
+    std::thread t([&] {
+        try {
+            b();
+        } catch (...) {
+            error = std::current_exception();
+        }
+    });
+    a();
+    t.join();
+    if (error) std::rethrow_exception(error);
+}
+
+TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2, bool parallel)
 {
     TraceSqrt r;
     auto t0 = std::chrono::steady_clock::now();
     bool tri1 = false, tri2 = false;
-    const Eigen::MatrixXd f1 = symmetricFactor(s1, &r.rank1, &tri1);
-    const Eigen::MatrixXd f2 = symmetricFactor(s2, &r.rank2, &tri2);
+    Eigen::MatrixXd f1, f2;
+    both(parallel, [&] { f1 = symmetricFactor(s1, &r.rank1, &tri1); }, [&] { f2 = symmetricFactor(s2, &r.rank2, &tri2); });
     auto t1 = std::chrono::steady_clock::now();
     // B = F2^T F1 (r2 x r1); eigenvalues of B^T B (or B B^T, whichever is smaller) = eigenvalues of S1 S2.
+    // Column halves of B, and the blocks of the Gram matrix, go to two threads.
     Eigen::MatrixXd b(f2.cols(), f1.cols());
-    if (tri1 && tri2)
-        b.noalias() = f2.transpose().triangularView<Eigen::Upper>() * f1; // both lower triangular
-    else
-        b.noalias() = f2.transpose() * f1;
-    const Eigen::Index m = std::min(b.rows(), b.cols());
+    const Eigen::Index half1 = f1.cols() / 2;
+    auto bBlock = [&](Eigen::Index c0, Eigen::Index nc) {
+        if (nc <= 0) return;
+        if (tri1 && tri2) // both lower triangular
+            b.middleCols(c0, nc).noalias() = f2.transpose().triangularView<Eigen::Upper>() * f1.middleCols(c0, nc);
+        else
+            b.middleCols(c0, nc).noalias() = f2.transpose() * f1.middleCols(c0, nc);
+    };
+    both(parallel, [&] { bBlock(0, half1); }, [&] { bBlock(half1, f1.cols() - half1); });
+    if (b.cols() > b.rows()) b.transposeInPlace(); // Gram of the smaller side: eig(B^T B) or eig(B B^T)
+    const Eigen::Index m = b.cols(), h = m / 2;
     Eigen::MatrixXd g = Eigen::MatrixXd::Zero(m, m);
-    if (b.cols() <= b.rows())
-        g.selfadjointView<Eigen::Lower>().rankUpdate(b.transpose()); // B^T B
-    else
-        g.selfadjointView<Eigen::Lower>().rankUpdate(b); // B B^T
+    both(
+        parallel,
+        [&] { // diagonal blocks B1^T B1, B2^T B2 (lower triangles)
+            g.topLeftCorner(h, h).selfadjointView<Eigen::Lower>().rankUpdate(b.leftCols(h).transpose());
+            g.bottomRightCorner(m - h, m - h).selfadjointView<Eigen::Lower>().rankUpdate(b.rightCols(m - h).transpose());
+        },
+        [&] { g.bottomLeftCorner(m - h, h).noalias() = b.rightCols(m - h).transpose() * b.leftCols(h); });
     auto t2 = std::chrono::steady_clock::now();
     Eigen::VectorXd lambda;
     if (m > 0) {
@@ -150,12 +183,14 @@ FidResult frechetDistance(const GaussianStats &a, const GaussianStats &b, const 
     r.meanTerm = (a.mu - b.mu).squaredNorm();
     r.trace1 = a.sigma.trace();
     r.trace2 = b.sigma.trace();
-    TraceSqrt ts = traceSqrtProduct(a.sigma, b.sigma);
+    const int threads = options.threads > 0 ? options.threads : int(std::thread::hardware_concurrency());
+    const bool parallel = threads > 1 && d >= 256;
+    TraceSqrt ts = traceSqrtProduct(a.sigma, b.sigma, parallel);
     if (!std::isfinite(ts.value)) {
         // pytorch-fid: "fid calculation produces singular product; adding 1e-06 to diagonal of cov estimates"
         r.epsBranch = true;
         const Eigen::MatrixXd offset = Eigen::MatrixXd::Identity(d, d) * options.eps;
-        ts = traceSqrtProduct(a.sigma + offset, b.sigma + offset);
+        ts = traceSqrtProduct(a.sigma + offset, b.sigma + offset, parallel);
         std::ostringstream w;
         w << "FID product was singular: added " << options.eps << " to the covariance diagonals (as pytorch-fid)";
         r.warnings.push_back(w.str());

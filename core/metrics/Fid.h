@@ -28,6 +28,7 @@ GaussianStats gaussianStats(const double *rows, int64_t n, int d);
 struct FidOptions {
     double eps = 1e-6;              // pytorch-fid's offset for the non-finite retry
     int64_t recommendedSamples = 2048; // warn below this many samples per set (covariance rank < d = 2048)
+    int threads = 0;                   // factorisations and products on up to 2 threads; <= 0: all cores
 };
 
 struct FidResult {
