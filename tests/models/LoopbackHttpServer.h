@@ -24,6 +24,7 @@ public:
 
     QMap<QByteArray, QByteArray> files; // URL path ("/vae/config.json") -> body
     int dropAfterBytes = -1;            // with dropsLeft > 0: close the connection after this many body bytes
+                                        // (bodies no longer than that are served whole and do not count)
     int dropsLeft = 0;
     qint64 corruptOffset = -1;          // flip this byte of every served file (whole-file offset)
     bool honourRange = true;            // false: answer Range requests with the whole file (200)
@@ -96,7 +97,7 @@ private:
         QByteArray body = file.mid(start);
         s->write("HTTP/1.1 " + status + "\r\nContent-Type: application/octet-stream\r\nAccept-Ranges: bytes\r\n" + extra +
                  "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n");
-        if (dropsLeft > 0 && dropAfterBytes >= 0) {
+        if (dropsLeft > 0 && dropAfterBytes >= 0 && body.size() > dropAfterBytes) {
             --dropsLeft;
             body = body.left(dropAfterBytes); // the announced Content-Length stays: the client sees a short body
         }

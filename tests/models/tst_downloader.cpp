@@ -9,6 +9,8 @@
 #include "models/WeightDiscovery.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -43,6 +45,31 @@ class TestDownloader : public QObject {
         it.checksum.sha256 = sha.isEmpty() ? m_weightsSha : sha;
         it.label = QStringLiteral("tiny-vae: diffusion_pytorch_model.safetensors");
         return it;
+    }
+
+    QByteArray tinyRegistryJson() const
+    {
+        return QStringLiteral(
+                   "{\"models\": [{\"name\": \"tiny-vae\", \"kind\": \"vae\", \"hf_repo\": \"test/tiny-vae\","
+                   " \"subfolder\": \"vae\", \"licence\": \"test\", \"files\": ["
+                   " {\"path\": \"vae/config.json\"},"
+                   " {\"path\": \"vae/diffusion_pytorch_model.safetensors\", \"weights\": true, \"sha256\": \"%1\"}]}]}")
+            .arg(m_weightsSha)
+            .toUtf8();
+    }
+
+    // Runs cprecon-cli without blocking this thread's event loop (the loopback server lives on it).
+    int runCliAsync(const QStringList &args, const QProcessEnvironment &env, QString *out, QString *err)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        QSignalSpy done(&p, &QProcess::finished);
+        p.start(cprecon::test::cliPath(), args);
+        if (!p.waitForStarted(30000)) return -1;
+        if (!done.wait(120000)) return -2;
+        *out = QString::fromUtf8(p.readAllStandardOutput());
+        *err = QString::fromUtf8(p.readAllStandardError());
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -3;
     }
 
     std::unique_ptr<LoopbackHttpServer> server()
@@ -288,13 +315,7 @@ private Q_SLOTS:
     {
         auto srv = server();
         QVERIFY(srv);
-        const QByteArray json = QStringLiteral(
-            "{\"models\": [{\"name\": \"tiny-vae\", \"kind\": \"vae\", \"hf_repo\": \"test/tiny-vae\","
-            " \"subfolder\": \"vae\", \"licence\": \"test\", \"files\": ["
-            " {\"path\": \"vae/config.json\"},"
-            " {\"path\": \"vae/diffusion_pytorch_model.safetensors\", \"weights\": true, \"sha256\": \"%1\"}]}]}")
-                                    .arg(m_weightsSha)
-                                    .toUtf8();
+        const QByteArray json = tinyRegistryJson();
         const ModelRegistry reg = ModelRegistry::fromJson(json, QStringLiteral("test registry"));
         const KnownModel &m = reg.get(QStringLiteral("tiny-vae"));
         QTemporaryDir dir;
@@ -319,6 +340,62 @@ private Q_SLOTS:
         QCOMPARE(st.path, dir.path() + QStringLiteral("/tiny-vae/vae"));
         QCOMPARE(st.files[1].verification, Verification::Verified);
         QCOMPARE(st.files[0].verification, Verification::NoReference);
+    }
+
+    void cliDownloadThenList()
+    {
+        if (!QFileInfo(cprecon::test::cliPath()).isExecutable()) QSKIP("cprecon-cli not built");
+        auto srv = server();
+        QVERIFY(srv);
+        srv->dropAfterBytes = 3000000; // the CLI must resume this by itself
+        srv->dropsLeft = 1;
+        QTemporaryDir dir;
+        const QString registry = dir.filePath(QStringLiteral("registry.json"));
+        QFile f(registry);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(tinyRegistryJson());
+        f.close();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *v : {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "TORCH_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"})
+            env.remove(QString::fromLatin1(v));
+        env.insert(QStringLiteral("HOME"), dir.filePath(QStringLiteral("home")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("home/share")));
+        env.insert(QStringLiteral("CPRECON_MODEL_REGISTRY"), registry);
+        env.insert(QStringLiteral("CPRECON_MODELS"), dir.filePath(QStringLiteral("models")));
+
+        QString out, err;
+        int rc = runCliAsync({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("tiny-vae"),
+                              QStringLiteral("--url-base"), srv->baseUrl()},
+                             env, &out, &err);
+        QVERIFY2(rc == 0, qPrintable(err));
+        const QString installed = dir.filePath(QStringLiteral("models/tiny-vae/vae"));
+        QVERIFY2(out.contains(installed), qPrintable(out));
+        QCOMPARE(readAll(installed + QStringLiteral("/diffusion_pytorch_model.safetensors")), m_weights);
+        QCOMPARE(srv->requests.last().range, QByteArray("bytes=3000000-"));
+
+        rc = runCliAsync({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--verify")},
+                         env, &out, &err);
+        QVERIFY2(rc == 0, qPrintable(err));
+        const QJsonObject root = QJsonDocument::fromJson(out.toUtf8()).object();
+        QJsonObject tiny, openphenom;
+        for (const auto &v : root.value(QStringLiteral("models")).toArray()) {
+            const QJsonObject o = v.toObject();
+            if (o.value(QStringLiteral("name")).toString() == QStringLiteral("tiny-vae")) tiny = o;
+            if (o.value(QStringLiteral("name")).toString() == QStringLiteral("openphenom")) openphenom = o;
+        }
+        QCOMPARE(tiny.value(QStringLiteral("status")).toString(), QStringLiteral("available"));
+        QCOMPARE(tiny.value(QStringLiteral("path")).toString(), installed);
+        QCOMPARE(tiny.value(QStringLiteral("files")).toArray().at(1).toObject().value(QStringLiteral("verification")).toString(),
+                 QStringLiteral("verified"));
+        QCOMPARE(openphenom.value(QStringLiteral("status")).toString(), QStringLiteral("missing"));
+        QVERIFY(openphenom.value(QStringLiteral("non_commercial")).toBool());
+
+        // 404 through the CLI: named error, non-zero exit.
+        rc = runCliAsync({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("tiny-vae"), QStringLiteral("--dir"),
+                          dir.filePath(QStringLiteral("other")), QStringLiteral("--url-base"), srv->baseUrl() + QStringLiteral("/nothing-here")},
+                         env, &out, &err);
+        QCOMPARE(rc, 1);
+        QVERIFY2(err.contains(QStringLiteral("HTTP 404")) && err.contains(QStringLiteral("tiny-vae: vae/config.json")), qPrintable(err));
     }
 };
 

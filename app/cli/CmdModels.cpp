@@ -1,0 +1,212 @@
+// cprecon-cli models list / models download: the registry, what is on disk, and fetching official weights.
+#include "CliRegistry.h"
+
+#include "models/Downloader.h"
+#include "models/ModelRegistry.h"
+#include "models/WeightDiscovery.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <iostream>
+
+namespace cprecon::cli {
+
+using namespace cprecon::models;
+
+namespace {
+
+QString sizeText(qint64 bytes)
+{
+    if (bytes <= 0) return QStringLiteral("?");
+    if (bytes < 1000000) return QStringLiteral("%1 kB").arg(double(bytes) / 1e3, 0, 'f', 1);
+    return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
+}
+
+QString pad(const QString &s, int width)
+{
+    return s.size() >= width ? s + QLatin1Char(' ') : s.leftJustified(width);
+}
+
+QJsonObject modelJson(const KnownModel &m, const ModelStatus &st)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("name"), m.name);
+    o.insert(QStringLiteral("display"), m.displayName);
+    o.insert(QStringLiteral("kind"), kindName(m.kind));
+    o.insert(QStringLiteral("status"), stateName(st.state));
+    o.insert(QStringLiteral("path"), st.path);
+    o.insert(QStringLiteral("source"), st.source);
+    o.insert(QStringLiteral("detail"), st.detail);
+    o.insert(QStringLiteral("bytes"), static_cast<double>(st.bytes));
+    o.insert(QStringLiteral("approx_bytes"), static_cast<double>(m.approxBytes()));
+    o.insert(QStringLiteral("licence"), m.licence);
+    o.insert(QStringLiteral("licence_url"), m.licenceUrl);
+    o.insert(QStringLiteral("non_commercial"), m.nonCommercial);
+    o.insert(QStringLiteral("gated"), m.gated);
+    o.insert(QStringLiteral("hf_repo"), m.hfRepo);
+    o.insert(QStringLiteral("page"), m.page);
+    o.insert(QStringLiteral("role"), m.role);
+    o.insert(QStringLiteral("notes"), m.notes);
+    QJsonArray files;
+    for (size_t i = 0; i < m.files.size(); ++i) {
+        const ModelFile &f = m.files[i];
+        QJsonObject fo;
+        fo.insert(QStringLiteral("path"), f.path);
+        fo.insert(QStringLiteral("url"), ModelRegistry::downloadUrl(m, f).toString());
+        fo.insert(QStringLiteral("checksum"), f.checksum.describe());
+        if (i < st.files.size()) {
+            const FileStatus &fs = st.files[i];
+            fo.insert(QStringLiteral("found"), fs.path);
+            fo.insert(QStringLiteral("bytes"), static_cast<double>(fs.bytes));
+            fo.insert(QStringLiteral("verification"), verificationName(fs.verification));
+            if (!fs.actualSha256.isEmpty()) fo.insert(QStringLiteral("sha256"), fs.actualSha256);
+            if (!fs.partialPath.isEmpty()) {
+                fo.insert(QStringLiteral("partial"), fs.partialPath);
+                fo.insert(QStringLiteral("partial_bytes"), static_cast<double>(fs.partialBytes));
+            }
+        }
+        files.append(fo);
+    }
+    o.insert(QStringLiteral("files"), files);
+    return o;
+}
+
+int listModels(const QStringList &argv)
+{
+    const Args a(argv);
+    const ModelRegistry registry = ModelRegistry::standard();
+    DiscoveryConfig cfg = DiscoveryConfig::fromEnvironment();
+    cfg.verifyChecksums = a.has(QStringLiteral("verify"));
+    const WeightDiscovery discovery(cfg);
+    const auto statuses = discovery.statusAll(registry);
+
+    if (a.has(QStringLiteral("json"))) {
+        QJsonObject root;
+        QJsonObject search;
+        search.insert(QStringLiteral("hf_hub"), QJsonArray::fromStringList(cfg.hfHubRoots));
+        search.insert(QStringLiteral("torch_hub"), QJsonArray::fromStringList(cfg.torchHubRoots));
+        search.insert(QStringLiteral("user"), QJsonArray::fromStringList(cfg.userModelRoots));
+        root.insert(QStringLiteral("search"), search);
+        root.insert(QStringLiteral("download_root"), cfg.downloadRoot());
+        QJsonArray models;
+        for (size_t i = 0; i < statuses.size(); ++i) models.append(modelJson(registry.models()[i], statuses[i]));
+        root.insert(QStringLiteral("models"), models);
+        std::cout << QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
+        return 0;
+    }
+
+    std::cout << pad(QStringLiteral("NAME"), 24).toStdString() << pad(QStringLiteral("KIND"), 23).toStdString()
+              << pad(QStringLiteral("STATUS"), 19).toStdString() << pad(QStringLiteral("SIZE"), 10).toStdString()
+              << "LICENCE\n";
+    bool nonCommercialShown = false;
+    for (size_t i = 0; i < statuses.size(); ++i) {
+        const KnownModel &m = registry.models()[i];
+        const ModelStatus &st = statuses[i];
+        const qint64 size = st.bytes > 0 ? st.bytes : m.approxBytes();
+        const QString sizeCol = m.isBaseline() ? QStringLiteral("-")
+                                : size <= 0      ? QStringLiteral("?")
+                                                 : (st.bytes > 0 ? QString() : QStringLiteral("~")) + sizeText(size);
+        std::cout << pad(m.name, 24).toStdString() << pad(kindName(m.kind), 23).toStdString()
+                  << pad(stateName(st.state), 19).toStdString() << pad(sizeCol, 10).toStdString()
+                  << m.licenceSummary().toStdString() << "\n";
+        if (st.state == ModelState::Available && !m.isBaseline())
+            std::cout << "    " << st.path.toStdString() << "  [" << st.source.toStdString() << "]\n";
+        else if (st.state != ModelState::Available)
+            std::cout << "    " << st.detail.toStdString() << "\n";
+        nonCommercialShown |= m.nonCommercial;
+    }
+    std::cout << "\nDownloads go to " << cfg.downloadRoot().toStdString()
+              << " (change with $CPRECON_MODELS or `models download NAME --dir DIR`).\n";
+    if (!cfg.verifyChecksums) std::cout << "Checksums not verified; add --verify to hash the files found.\n";
+    if (nonCommercialShown)
+        std::cout << "NON-COMMERCIAL: models marked so may only be used for non-commercial research (read their licences).\n";
+    return 0;
+}
+
+int downloadModel(const QStringList &argv)
+{
+    const Args a(argv);
+    if (a.positionals().size() != 1)
+        throw Error("models download needs exactly one model name", "", "run `cprecon-cli models list` for the names");
+    const ModelRegistry registry = ModelRegistry::standard();
+    const KnownModel &m = registry.get(a.positionals().first());
+    if (m.isBaseline()) {
+        std::cout << m.name.toStdString() << " is a built-in baseline: nothing to download.\n";
+        return 0;
+    }
+    const DiscoveryConfig cfg = DiscoveryConfig::fromEnvironment();
+    const QString root = QDir(a.value(QStringLiteral("dir"), cfg.downloadRoot())).absolutePath();
+    const QString urlBase = a.value(QStringLiteral("url-base"));
+
+    std::cerr << "model:   " << m.displayName.toStdString() << " (" << m.name.toStdString() << ")\n"
+              << "licence: " << m.licenceSummary().toStdString() << (m.licenceUrl.isEmpty() ? "" : "  ")
+              << m.licenceUrl.toStdString() << "\n";
+    if (m.nonCommercial)
+        std::cerr << "WARNING: " << m.name.toStdString() << " is licensed for NON-COMMERCIAL use only.\n";
+    if (m.gated && urlBase.isEmpty())
+        std::cerr << "note:    gated on the hub; without an accepted licence and login the download fails with HTTP 401/403.\n";
+    const ModelStatus existing = WeightDiscovery(cfg).status(m);
+    if (existing.isUsable() && !a.has(QStringLiteral("dir")))
+        std::cerr << "note:    already available at " << existing.path.toStdString() << " [" << existing.source.toStdString()
+                  << "]; downloading a copy into " << root.toStdString() << " anyway\n";
+
+    auto items = modelDownloadPlan(m, root, urlBase);
+    for (auto &it : items) it.overwrite = a.has(QStringLiteral("overwrite"));
+    QStringList urls;
+    for (const auto &it : items) urls << it.url.toString();
+    Downloader d;
+    d.setMaxRetries(a.intValue(QStringLiteral("retries"), 3));
+    int lastTenth = -1;
+    QObject::connect(&d, &Downloader::fileStarted, [&](int index, int count, const QString &label) {
+        lastTenth = -1;
+        std::cerr << "[" << index + 1 << "/" << count << "] " << label.toStdString() << "\n  from "
+                  << urls.value(index).toStdString() << "\n";
+    });
+    QObject::connect(&d, &Downloader::progress, [&](qint64 got, qint64 total) {
+        if (total <= 0) return;
+        const int tenth = static_cast<int>(10 * got / total);
+        if (tenth == lastTenth) return;
+        lastTenth = tenth;
+        std::cerr << "  " << sizeText(got).toStdString() << " / " << sizeText(total).toStdString() << " (" << tenth * 10 << "%)\n";
+    });
+    QObject::connect(&d, &Downloader::message, [](const QString &text) { std::cerr << "  " << text.toStdString() << "\n"; });
+    const DownloadResult r = d.runBlocking(std::move(items));
+    if (!r.ok()) {
+        std::cerr << "error: " << r.error.toStdString() << "\n";
+        return r.outcome == DownloadResult::Outcome::Canceled ? 130 : 1;
+    }
+    DiscoveryConfig installed;
+    installed.userModelRoots = {root};
+    const ModelStatus st = WeightDiscovery(installed).status(m);
+    std::cout << "installed " << m.name.toStdString() << ": " << st.path.toStdString() << "\n";
+    return st.isUsable() ? 0 : 1;
+}
+
+} // namespace
+
+static Registrar regList({"models list", "list known models, where they were found, their status and licences",
+                          "cprecon-cli models list [--json] [--verify]\n"
+                          "  Registry of known models with status (available / missing / partial / checksum-mismatch),\n"
+                          "  path, source, size and licence. Searches a picked path (GUI), the user models folder(s)\n"
+                          "  ($CPRECON_MODELS, settings, ~/.local/share/cprecon/models), the Hugging Face cache\n"
+                          "  ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub) and the torch hub cache\n"
+                          "  ($TORCH_HOME/hub/checkpoints, ~/.cache/torch/hub/checkpoints).\n"
+                          "  --verify  hash the files found (sha256) against published checksums / HF blob names\n"
+                          "  --json    machine-readable output\n"
+                          "  Extra registry entries: $CPRECON_MODEL_REGISTRY=file.json (format: docs/user/models.md)",
+                          listModels});
+
+static Registrar regDownload({"models download", "download a model's official files (resumable, checksum-verified)",
+                              "cprecon-cli models download NAME [--dir DIR] [--url-base URL] [--retries N] [--overwrite]\n"
+                              "  Fetches every file of NAME into DIR/NAME/ (default: the first user models folder).\n"
+                              "  Resumes DIR/NAME/<file>.part left by an interrupted run (HTTP Range), retries dropped\n"
+                              "  connections N times (default 3), verifies published checksums, installs atomically.\n"
+                              "  --url-base URL  fetch URL/<file path> instead of the official URL (mirror, local server)\n"
+                              "  --overwrite     download again even when the file is already in DIR",
+                              downloadModel});
+
+} // namespace cprecon::cli
