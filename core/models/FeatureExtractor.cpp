@@ -30,7 +30,11 @@ std::unique_ptr<FeatureExtractor> createFeatureExtractor(const std::string &name
 {
     const auto names = featureExtractorNames(); // unknown names fail before a large file is read
     if (std::find(names.begin(), names.end(), name) == names.end()) return make(name, nullptr, options);
-    const StateDict sd = loadStateDict(weightsPath);
+    // The full OpenPhenom MAE checkpoint is 178 M values, 155 M of them the decoder: read the encoder only.
+    const StateDict sd = name == "openphenom"
+                             ? loadStateDict(weightsPath,
+                                             [](const std::string &k) { return k.find("vit_backbone.") != std::string::npos; })
+                             : loadStateDict(weightsPath);
     return make(name, &sd, options);
 }
 

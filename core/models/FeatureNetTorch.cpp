@@ -1,12 +1,12 @@
 #include "models/FeatureNetTorch.h"
 
+#include "models/TorchRuntime.h"
 #include "util/Error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace cprecon::featnet {
 
@@ -122,17 +122,14 @@ void throwNotThisNetwork(const StateDict &sd, const std::string &what, const std
 {
     std::vector<std::string> have;
     for (const auto &kv : sd.tensors) have.push_back(kv.first);
+    have.insert(have.end(), sd.skippedKeys.begin(), sd.skippedKeys.end()); // names a key filter left unread
     throw Error("not a checkpoint of the " + what + ": missing keys " + listSome(expectedKeys) + "; unexpected keys " +
                     (have.empty() ? std::string("(the file holds no tensors)") : listSome(have, 5)) + " (" +
-                    std::to_string(sd.tensors.size()) + " tensors in the file)",
+                    std::to_string(have.size()) + " tensors in the file)",
                 sd.source, fix);
 }
 
-void applyThreads(int n)
-{
-    const int want = n > 0 ? n : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    if (torch::get_num_threads() != want) torch::set_num_threads(want);
-}
+void applyThreads(int n) { torchrt::setThreads(n); }
 
 torch::Tensor sincosPosEmbed(int64_t grid, int64_t dim, int64_t channels)
 {

@@ -38,7 +38,8 @@ void loadModule(torch::nn::Module &module, const StateDict &sd, const std::strin
 [[noreturn]] void throwNotThisNetwork(const StateDict &sd, const std::string &what,
                                       const std::vector<std::string> &expectedKeys, const std::string &fix);
 
-// LibTorch intra-op threads: n > 0 as given, else all hardware threads. Debian's LibTorch starts with 1.
+// LibTorch intra-op threads (torchrt::setThreads): n > 0 as given, else all hardware threads. Debian's LibTorch
+// starts with 1.
 void applyThreads(int n);
 
 // Fixed 2-D sin-cos position table of MAE / OpenPhenom for a grid×grid patch grid, dim d, repeated for

@@ -1,0 +1,242 @@
+// cprecon-cli bench models: images/s of the networks on random weights and random inputs — SD-VAE (sd14 config)
+// encode+decode at 256×256, InceptionV3 (recipe A) at 299×299, OpenPhenom at 5×256×256 — in fp32 NCHW and
+// channels_last, and with --reference the same work in Debian's python3-torch (benchmarks/reference_models.py).
+#include "CliRegistry.h"
+
+#include "models/AutoencoderKl.h"
+#include "models/FeatureExtractor.h"
+#include "models/TorchRuntime.h"
+#include "models/VaeConfig.h"
+#include "util/Error.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QProcessEnvironment>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <random>
+#include <thread>
+
+namespace cprecon::cli {
+
+namespace {
+
+struct Row {
+    std::string model, input, variant;
+    int batch = 0;
+    double imagesPerSecond = 0;
+};
+
+double seconds(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::vector<uint8_t> randomPixels(size_t n, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::vector<uint8_t> v(n);
+    for (auto &p : v) p = static_cast<uint8_t>(rng() & 0xff);
+    return v;
+}
+
+// Warm-up passes (oneDNN primitive creation, allocator) are not timed.
+template <typename F> double imagesPerSecond(F &&pass, int batch, int warmup, int iters)
+{
+    for (int i = 0; i < warmup; ++i) pass();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < iters; ++i) pass();
+    return iters * batch / seconds(t0);
+}
+
+Row benchVae(bool channelsLast, int threads, int batch, int warmup, int iters)
+{
+    RuntimeOptions rt;
+    rt.threads = threads;
+    rt.device = ComputeDevice::Cpu;
+    rt.channelsLast = channelsLast;
+    torchrt::seed(0);
+    AutoencoderKl vae(VaeConfig::preset("sd14"), rt);
+    const auto pixels = randomPixels(size_t(batch) * 3 * 256 * 256, 1);
+    VaeRoundTripOptions o; // posterior mean, as the corrected protocol
+    Row r{"SD-VAE encode+decode (sd14)", "3x256x256", channelsLast ? "channels_last" : "fp32", batch, 0};
+    r.imagesPerSecond = imagesPerSecond(
+        [&] {
+            HostTensor x; // u8 -> [-1, 1] is part of the work (as in the reference)
+            x.shape = {batch, 3, 256, 256};
+            x.values.resize(pixels.size());
+            for (size_t i = 0; i < pixels.size(); ++i) x.values[i] = pixels[i] / 255.f * 2.f - 1.f;
+            vae.roundTrip(x, o);
+        },
+        batch, warmup, iters);
+    return r;
+}
+
+Row benchFeatures(const std::string &name, bool channelsLast, int threads, int batch, int warmup, int iters)
+{
+    FeatureOptions o;
+    o.threads = threads;
+    o.batchSize = batch;
+    o.channelsLast = channelsLast;
+    auto net = createRandomFeatureExtractor(name, o, 0);
+    const bool vit = name == "openphenom";
+    const int64_t c = vit ? 5 : 3, hw = vit ? 256 : 299;
+    const auto pixels = randomPixels(size_t(batch * c * hw * hw), 2);
+    const ImageBatchU8 images{pixels.data(), batch, c, hw, hw};
+    Row r{vit ? "OpenPhenom ViT-S/16 encoder" : "InceptionV3 (torchvision recipe)",
+          std::to_string(c) + "x" + std::to_string(hw) + "x" + std::to_string(hw),
+          channelsLast ? "channels_last" : "fp32", batch, 0};
+    r.imagesPerSecond = imagesPerSecond([&] { net->extract(images); }, batch, warmup, iters);
+    return r;
+}
+
+QString findReferenceScript(const QString &explicitPath)
+{
+    const QString rel = QStringLiteral("benchmarks/reference_models.py");
+    if (!explicitPath.isEmpty()) return explicitPath;
+    const QString env = qEnvironmentVariable("CPRECON_SOURCE_DIR");
+    if (!env.isEmpty() && QFileInfo::exists(env + QLatin1Char('/') + rel)) return env + QLatin1Char('/') + rel;
+    QDir dir(QCoreApplication::applicationDirPath());
+    for (int up = 0; up < 5; ++up) {
+        if (QFileInfo::exists(dir.filePath(rel))) return dir.filePath(rel);
+        if (!dir.cdUp()) break;
+    }
+    return {};
+}
+
+// Runs the Python reference; returns "<model>.<variant>" -> images/s.
+std::map<std::string, double> runReference(const QString &script, const QStringList &models, int threads, int batch,
+                                           int warmup, int iters)
+{
+    std::map<std::string, double> values;
+    const QString python = QStringLiteral("/usr/bin/python3");
+    if (!QFileInfo::exists(python)) {
+        std::cout << "reference: /usr/bin/python3 not found, skipped\n";
+        return values;
+    }
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("OMP_NUM_THREADS"), QString::number(threads));
+    env.insert(QStringLiteral("OPENBLAS_NUM_THREADS"), QString::number(threads));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    const QStringList args{script,
+                           QStringLiteral("--threads"), QString::number(threads),
+                           QStringLiteral("--batch"), QString::number(batch),
+                           QStringLiteral("--warmup"), QString::number(warmup),
+                           QStringLiteral("--iters"), QString::number(iters),
+                           QStringLiteral("--models"), models.join(QLatin1Char(','))};
+    std::cout << "reference: " << python.toStdString() << " " << args.join(QLatin1Char(' ')).toStdString() << "\n"
+              << std::flush;
+    p.start(python, args);
+    if (!p.waitForStarted()) {
+        std::cout << "reference: could not start python, skipped\n";
+        return values;
+    }
+    QByteArray all;
+    while (p.state() != QProcess::NotRunning) {
+        p.waitForReadyRead(1000);
+        const QByteArray chunk = p.readAllStandardOutput();
+        if (chunk.isEmpty()) continue;
+        std::cout << "  | " << QString::fromUtf8(chunk).trimmed().replace(QStringLiteral("\n"), QStringLiteral("\n  | ")).toStdString()
+                  << "\n" << std::flush;
+        all += chunk;
+    }
+    all += p.readAllStandardOutput();
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        std::cout << "reference: python exited with code " << p.exitCode()
+                  << " (needs python3-torch and python3-torchvision: apt-get install python3-torch python3-torchvision)\n";
+    for (const QByteArray &line : all.split('\n')) {
+        if (line.startsWith('#')) continue;
+        const int colon = line.indexOf(':');
+        if (colon <= 0) continue;
+        bool ok = false;
+        const double v = line.mid(colon + 1).trimmed().toDouble(&ok);
+        if (ok) values[line.left(colon).trimmed().toStdString()] = v;
+    }
+    return values;
+}
+
+std::string referenceKey(const std::string &model, const std::string &variant)
+{
+    return model + "." + variant;
+}
+
+int benchModels(const QStringList &argv)
+{
+    const Args a(argv);
+    const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = std::max(1, a.intValue(QStringLiteral("threads"), hw));
+    const int batch = std::max(1, a.intValue(QStringLiteral("batch"), 2));
+    const int warmup = std::max(0, a.intValue(QStringLiteral("warmup"), 1));
+    const int iters = std::max(1, a.intValue(QStringLiteral("iters"), 2));
+    QStringList models = a.values(QStringLiteral("models"));
+    if (models.isEmpty()) models = {QStringLiteral("vae"), QStringLiteral("inception"), QStringLiteral("openphenom")};
+    for (const auto &m : models)
+        if (m != QStringLiteral("vae") && m != QStringLiteral("inception") && m != QStringLiteral("openphenom"))
+            throw Error("unknown model '" + m.toStdString() + "' in --models", "", "use vae, inception, openphenom");
+
+    torchrt::setThreads(threads);
+    std::printf("bench models: %s; batch %d, %d warm-up + %d timed passes per row, random weights and inputs\n",
+                torchrt::describe().c_str(), batch, warmup, iters);
+    std::fflush(stdout);
+
+    std::vector<std::pair<std::string, Row>> rows; // reference key, row
+    for (const auto &m : models) {
+        for (const bool cl : {false, true}) {
+            if (m == QStringLiteral("openphenom") && cl) continue; // a transformer: nothing 4-D past the patch conv
+            Row r = m == QStringLiteral("vae")         ? benchVae(cl, threads, batch, warmup, iters)
+                    : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", cl, threads, batch, warmup, iters)
+                                                       : benchFeatures("openphenom", cl, threads, batch, warmup, iters);
+            std::printf("  %-34s %-11s %-13s %8.3f images/s\n", r.model.c_str(), r.input.c_str(), r.variant.c_str(),
+                        r.imagesPerSecond);
+            std::fflush(stdout);
+            rows.emplace_back(referenceKey(m.toStdString(), r.variant), r);
+        }
+    }
+
+    std::map<std::string, double> ref;
+    if (a.has(QStringLiteral("reference"))) {
+        const QString script = findReferenceScript(a.value(QStringLiteral("reference-script")));
+        if (script.isEmpty())
+            std::cout << "reference: benchmarks/reference_models.py not found (set CPRECON_SOURCE_DIR or "
+                         "--reference-script)\n";
+        else
+            ref = runReference(script, models, threads, batch, warmup, iters);
+    }
+
+    std::printf("\n%-34s %-11s %-13s %5s %10s %9s", "model", "input", "variant", "batch", "images/s", "s/image");
+    if (!ref.empty()) std::printf(" %12s %8s", "ref images/s", "ratio");
+    std::printf("\n");
+    for (const auto &[key, r] : rows) {
+        std::printf("%-34s %-11s %-13s %5d %10.3f %9.3f", r.model.c_str(), r.input.c_str(), r.variant.c_str(), r.batch,
+                    r.imagesPerSecond, 1.0 / r.imagesPerSecond);
+        const auto it = ref.find(key);
+        if (it != ref.end() && it->second > 0)
+            std::printf(" %12.3f %7.2fx", it->second, r.imagesPerSecond / it->second);
+        std::printf("\n");
+    }
+    if (!ref.empty()) std::printf("ratio = our images/s ÷ reference images/s (same machine, same threads and batch)\n");
+    return 0;
+}
+
+} // namespace
+
+static Registrar reg({"bench models", "time SD-VAE, InceptionV3 and OpenPhenom (images/s, fp32 / channels_last)",
+                      "cprecon-cli bench models [--threads N] [--batch B] [--iters K] [--warmup W]\n"
+                      "    [--models vae,inception,openphenom] [--reference [--reference-script PATH]]\n"
+                      "  Random weights and random uint8 inputs: SD-VAE (sd14 config) encode -> posterior mean ->\n"
+                      "  decode at 256x256; InceptionV3 torchvision recipe (resize, normalise, network) at 299x299;\n"
+                      "  OpenPhenom encoder at 5x256x256 (channel-wise embeddings). Each row: W untimed warm-up\n"
+                      "  passes, then K timed passes of B images (defaults: N = all cores, B 2, W 1, K 2).\n"
+                      "  --reference times the same work with /usr/bin/python3 + Debian python3-torch/torchvision\n"
+                      "  (benchmarks/reference_models.py) and prints our/reference ratios.",
+                      benchModels});
+
+} // namespace cprecon::cli
