@@ -213,6 +213,27 @@ void MetadataIndex::join(ScreenBuilder &b)
             for (auto it = row.cbegin(); it != row.cend(); ++it)
                 if (!plate.metadata.contains(it.key())) plate.metadata.insert(it.key(), it.value());
         }
+        // channel numbers in the file names vs JUMP channel_mapping.csv for the plate's source: say when they disagree
+        const QString source = plate.metadata.value(str("Source"));
+        if (!source.isEmpty() && m_channelMapping.has(source) && !m_channelMapping.has(QString())) {
+            const ChannelStains expected = m_channelMapping.forSource(source);
+            QStringList clashes;
+            for (const auto &w : plate.wells) {
+                if (w.sites.isEmpty()) continue;
+                for (const auto &c : w.sites.first().channels)
+                    if (c.channelNumber >= 0 && expected.contains(c.channelNumber) && c.plane < 0 &&
+                        cellPaintingStains().contains(c.stain) && expected.value(c.channelNumber) != c.stain)
+                        clashes << QStringLiteral("%1 is ch%2 here, %3 in the table").arg(c.stain).arg(c.channelNumber).arg(expected.value(c.channelNumber));
+                break;
+            }
+            if (!clashes.isEmpty())
+                b.warning(m_channelMapping.path(),
+                          QStringLiteral("plate %1 (source %2): channel order differs from channel_mapping.csv: %3; the load_data "
+                                         "column names were used")
+                              .arg(plate.barcode, source, clashes.join(QStringLiteral("; "))),
+                          QStringLiteral("check the plate (re-imaged plates may change order); override with --channel-map if the "
+                                         "CSV is wrong"));
+        }
         // platemap name: barcode_platemap first, then the load_data Metadata_PlateMap value
         QString mapName;
         for (const auto &n : m_barcodes.value(plate.barcode))

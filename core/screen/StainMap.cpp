@@ -63,8 +63,10 @@ QString describe(const ChannelStains &m)
 
 QString ChannelMappingTable::normaliseSource(const QString &source)
 {
-    static const QRegularExpression re(QStringLiteral("(\\d+)"));
-    const auto m = re.match(source);
+    static const QRegularExpression named(QStringLiteral("source_(\\d+)"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression digits(QStringLiteral("(\\d+)"));
+    auto m = named.match(source);
+    if (!m.hasMatch()) m = digits.match(source);
     return m.hasMatch() ? QString::number(m.captured(1).toInt()) : source.trimmed();
 }
 

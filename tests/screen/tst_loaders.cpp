@@ -531,6 +531,30 @@ private Q_SLOTS:
         QVERIFY(sp.synthetic);
     }
 
+    void channelOrderCheckedAgainstJumpTable()
+    {
+        CPRECON_REQUIRE_PATH(dir, test::data("cellpainting/jump_cpg0016_BR00117035_A01_s1"));
+        CPRECON_REQUIRE_PATH(jump, test::data("cpjump1_metadata/jump_datasets_metadata"));
+        QTemporaryDir tmp;
+        const QString d = tmp.filePath("p");
+        test::linkFiles(dir, d, {"*.tiff"});
+        // source 4 says DNA = ch5, Mito = ch1; this CSV swaps them
+        QVERIFY(test::writeFile(d + "/load_data.csv",
+                                "Metadata_Source,Metadata_Plate,Metadata_Well,Metadata_Site,FileName_OrigDNA,PathName_OrigDNA,FileName_OrigMito,PathName_OrigMito\n"
+                                "source_4,P1,A01,1,r01c01f01p01-ch1sk1fk1fl1.tiff,.,r01c01f01p01-ch5sk1fk1fl1.tiff,.\n"));
+        OpenOptions o;
+        o.metadataDirs << jump;
+        const Screen s = openScreen(d, o);
+        QCOMPARE(s.site("P1", "A01", 1)->channel("DNA")->channelNumber, 1); // the CSV's names are used...
+        const Problem *p = findProblem(s, "channel order differs");
+        QVERIFY2(p, qPrintable(dump(s)));                                    // ...and the clash is reported
+        QVERIFY(p->message.contains("DNA is ch1 here, Mito in the table"));
+        QCOMPARE(p->severity, Problem::Severity::Warning);
+        // the real CSV agrees with the table: no warning
+        const Screen ok = openScreen(dir, o);
+        QVERIFY(!findProblem(ok, "channel order differs"));
+    }
+
     void jcp2022Controls()
     {
         CPRECON_REQUIRE_PATH(dir, test::data("cellpainting/jump_cpg0016_BR00117035_A01_s1"));
