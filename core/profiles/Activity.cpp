@@ -147,11 +147,14 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
         }
 
         // Features of the group (TVN-processed when asked).
-        RowMatrix X(static_cast<Eigen::Index>(rows.size()), table.features.cols());
-        for (std::size_t i = 0; i < rows.size(); ++i) X.row(static_cast<Eigen::Index>(i)) = table.features.row(static_cast<Eigen::Index>(rows[i]));
+        // Without TVN the table's matrix is used in place (no copy: 50k x 4k features stay one 1.6 GB matrix).
+        RowMatrix tvnOut;
+        const RowMatrix *M = &table.features;
         std::vector<unsigned char> isCtrl(rows.size()), kept(rows.size(), 1);
         for (std::size_t i = 0; i < rows.size(); ++i) isCtrl[i] = ctrlCol[rows[i]] == o.control.value;
         if (o.tvn) {
+            RowMatrix X(static_cast<Eigen::Index>(rows.size()), table.features.cols());
+            for (std::size_t i = 0; i < rows.size(); ++i) X.row(static_cast<Eigen::Index>(i)) = table.features.row(static_cast<Eigen::Index>(rows[i]));
             std::map<std::string, int> plateIds;
             std::vector<int> plate(rows.size());
             for (std::size_t i = 0; i < rows.size(); ++i)
@@ -169,7 +172,8 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
                     res.notes.push_back(n + where);
                 }
             }
-            X = std::move(t.tvn);
+            tvnOut = std::move(t.tvn);
+            M = &tvnOut;
             kept = t.rowKept;
         }
 
@@ -208,7 +212,17 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
             continue;
         }
 
-        const auto ap = averagePrecision(X, pid, isCtrl, reps, threads);
+        // Local row i -> row of M.
+        auto mrow = [&](std::size_t i) { return o.tvn ? i : rows[i]; };
+        std::vector<int> mpid(static_cast<std::size_t>(M->rows()), -1);
+        std::vector<unsigned char> mctrl(static_cast<std::size_t>(M->rows()), 0);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            mpid[mrow(i)] = pid[i];
+            mctrl[mrow(i)] = isCtrl[i];
+        }
+        for (auto &g : reps)
+            for (auto &i : g) i = mrow(i);
+        const auto ap = averagePrecision(*M, mpid, mctrl, reps, threads);
         // mAP per perturbation, null configurations.
         std::map<NullConfig, int> cfgIndex;
         std::size_t k = 0;
@@ -248,7 +262,7 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
         }
         G.fractionRetrieved = static_cast<double>(G.nActive) / static_cast<double>(G.nPerturbations);
         for (ApRecord r : ap) {
-            r.row = rows[r.row];
+            r.row = o.tvn ? rows[r.row] : r.row;
             res.ap.push_back(r);
         }
     }

@@ -1,5 +1,8 @@
 // cprecon-cli activity end-to-end on the copairs fixture: the printed FR line, the output columns, bad input.
 #include "TestSupport.h"
+#include "profiles/Activity.h"
+#include "profiles/Aggregate.h"
+#include "weights/SafetensorsFile.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -40,6 +43,45 @@ private Q_SLOTS:
             active += c[6] == QStringLiteral("True");
         }
         QVERIFY(std::abs(active - 89) <= 4);
+    }
+
+    void aggregateAndTvnPathMatchesSklearnReference()
+    {
+        // CLI: sites -> median wells -> TVN (whiten) -> activity. Library on the fixture's sklearn TVN output
+        // (whiten.median.tvn) must give the same mAP per perturbation.
+        using namespace cprecon::profiles;
+        CPRECON_REQUIRE_PATH(sites, cprecon::test::fixture(QStringLiteral("retrieval/tvn_sites.csv")));
+        CPRECON_REQUIRE_PATH(refPath, cprecon::test::fixture(QStringLiteral("retrieval/tvn_reference.safetensors")));
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("tvn_map.csv"));
+        QString so, se;
+        const int rc = cprecon::test::runCli({QStringLiteral("activity"), QStringLiteral("--profiles"), sites,
+                                              QStringLiteral("--perturbation-col"), QStringLiteral("Metadata_pert_iname"),
+                                              QStringLiteral("--control-query"), QStringLiteral("Metadata_control_type==negcon"),
+                                              QStringLiteral("--aggregate"), QStringLiteral("median"), QStringLiteral("--tvn"),
+                                              QStringLiteral("--null-size"), QStringLiteral("2000"), QStringLiteral("--out"), out},
+                                             &so, &se);
+        QVERIFY2(rc == 0, qPrintable(se));
+        QVERIFY(so.contains(QStringLiteral("dropped metadata varying within a well: Metadata_Site")));
+        ProfileTable wells = aggregateWells(readProfileTable(sites.toStdString()), Aggregation::Median);
+        const cprecon::SafetensorsFile ref(refPath.toStdString());
+        const auto tvn = ref.toDouble("whiten.median.tvn");
+        QCOMPARE(tvn.size(), std::size_t(160 * 16));
+        wells.features = Eigen::Map<const RowMatrix>(tvn.data(), 160, 16);
+        ActivityOptions o;
+        o.perturbationCol = "Metadata_pert_iname";
+        o.control = ControlQuery::parse("Metadata_control_type==negcon");
+        o.nullSize = 2000;
+        const auto lib = phenotypicActivity(wells, o);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), int(lib.perturbations.size()) + 1);
+        for (std::size_t i = 0; i < lib.perturbations.size(); ++i) {
+            const QStringList c = lines[int(i) + 1].split(QLatin1Char(','));
+            QCOMPARE(c[0].toStdString(), lib.perturbations[i].perturbation);
+            QVERIFY(std::abs(c[2].toDouble() - lib.perturbations[i].meanAveragePrecision) <= 1e-9);
+        }
     }
 
     void groupsAndExclusionsAreNamed()
