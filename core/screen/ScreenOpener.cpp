@@ -40,8 +40,12 @@ Tree walk(const QString &root, int maxDepth = 12)
 {
     Tree t;
     QVector<QPair<QString, int>> stack{{root, 0}};
+    QSet<QString> visited; // symlinked folders may loop
     while (!stack.isEmpty()) {
         const auto [d, depth] = stack.takeLast();
+        const QString canonical = QFileInfo(d).canonicalFilePath();
+        if (canonical.isEmpty() || visited.contains(canonical)) continue;
+        visited.insert(canonical);
         const QDir qd(d);
         QStringList images;
         const QStringList files = qd.entryList(QDir::Files | QDir::Readable | QDir::NoDotAndDotDot, QDir::Name);

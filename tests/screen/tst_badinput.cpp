@@ -290,6 +290,16 @@ private Q_SLOTS:
         QVERIFY2(findProblem(s, "more 'missing image' problems"), qPrintable(dump(s)));
     }
 
+    void symlinkLoopInTree()
+    {
+        QTemporaryDir tmp;
+        goodPlate(tmp.path());
+        QVERIFY(QFile::link(tmp.path(), tmp.path() + "/good/loop")); // good/loop -> root
+        const Screen s = openScreen(tmp.path());
+        checkGoodPlateLoaded(s);
+        QCOMPARE(s.plates.size(), 1);
+    }
+
     void unrecognisedImageNames()
     {
         QTemporaryDir tmp;
