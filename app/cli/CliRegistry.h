@@ -14,6 +14,7 @@ struct Command {
     std::string usage;   // full usage text printed by `cprecon-cli <name> --help`
     // args = the arguments after the command words. Returns the process exit code.
     std::function<int(const QStringList &args)> run;
+    bool needsGui = false; // renders figures (fonts): runs under a QGuiApplication on the offscreen platform
 };
 
 std::map<std::string, Command> &registry();

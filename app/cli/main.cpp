@@ -4,6 +4,9 @@
 #include "util/Error.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
+
+#include <memory>
 
 #include <cstdio>
 #include <iostream>
@@ -93,9 +96,29 @@ static void printHelp()
     std::cout << "\n`cprecon-cli <command> --help` prints a command's options.\n";
 }
 
+// Commands that draw figures need fonts, i.e. a QGuiApplication; headless machines get the offscreen platform.
+static bool needsGui(int argc, char **argv)
+{
+    QStringList words;
+    for (int i = 1; i < argc && i < 4; ++i) words << QString::fromLocal8Bit(argv[i]);
+    for (int n = int(words.size()); n >= 1; --n) {
+        const auto it = cprecon::cli::registry().find(words.mid(0, n).join(QLatin1Char(' ')).toStdString());
+        if (it != cprecon::cli::registry().end()) return it->second.needsGui;
+    }
+    return false;
+}
+
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> appPtr;
+    if (needsGui(argc, argv)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        appPtr = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        appPtr = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    QCoreApplication &app = *appPtr;
     QCoreApplication::setApplicationName(QStringLiteral("cprecon"));
     QCoreApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
     QStringList args = app.arguments().mid(1);

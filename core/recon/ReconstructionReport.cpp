@@ -182,7 +182,7 @@ void paintInspectorFigure(QPainter &p, const QSizeF &sizePt, const SiteReconstru
         return QRectF(kLabel + across * (kPanel + kGap), kLabel + down * (kPanel + kGap), kPanel, kPanel);
     };
     QFont f = p.font();
-    f.setPointSizeF(7.5);
+    f.setPixelSize(8); // figure units are points: pixel size, so no device-DPI rescaling of the font
     p.setFont(f);
     p.setPen(Qt::black);
 
@@ -196,7 +196,7 @@ void paintInspectorFigure(QPainter &p, const QSizeF &sizePt, const SiteReconstru
     for (int s = 0; s < nRows; ++s) {
         const QRectF r = cellRect(s, 0);
         const QString name = s < nStains ? main.stains[size_t(s)].stain : QStringLiteral("Composite");
-        const QRectF label = o.stainsAsRows ? QRectF(2, r.top(), kLabel - 6, r.height())
+        const QRectF label = o.stainsAsRows ? QRectF(0, r.top(), kLabel - 2, r.height())
                                             : QRectF(r.left(), 4, r.width(), kLabel - 8);
         p.setPen(s < nStains ? stainColor(name).darker(140) : Qt::black);
         p.drawText(label, Qt::AlignCenter | Qt::TextWordWrap, name);

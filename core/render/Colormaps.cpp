@@ -68,7 +68,7 @@ QImage renderColorBar(Colormap map, double minValue, double maxValue, const QStr
     p.setPen(Qt::black);
     p.drawRect(0, top, barW, bottom - top);
     QFont f = p.font();
-    f.setPixelSize(std::max(8, std::min(12, height / 12)));
+    f.setPixelSize(std::max(8, std::min(width / 8, height / 10)));
     p.setFont(f);
     auto tick = [&](double v, int y) {
         p.drawLine(barW, y, barW + 3, y);
