@@ -141,6 +141,25 @@ private Q_SLOTS:
         QCOMPARE(int(readImageFile(rgb, 0).at<uchar>(0, 0)), 3); // R of BGR (1, 2, 3)
         expectError([&] { readImageFile(rgb, 3); }, QStringLiteral("out of range"));
 
+        // 8-bit TIFF and 16-bit uncompressed/LZW TIFF written by OpenCV read back exactly
+        cv::Mat u8(5, 7, CV_8UC1);
+        cv::randu(u8, 0, 256);
+        const QString t8 = dir.filePath(QStringLiteral("u8.tiff"));
+        QVERIFY(cv::imwrite(t8.toStdString(), u8));
+        QCOMPARE(cv::norm(readImageFile(t8), u8, cv::NORM_INF), 0.0);
+        cv::Mat u16(5, 7, CV_16UC1);
+        cv::randu(u16, 0, 65536);
+        for (int compression : {1, 5}) {
+            const QString t16 = dir.filePath(QStringLiteral("u16_%1.tiff").arg(compression));
+            QVERIFY(cv::imwrite(t16.toStdString(), u16, {cv::IMWRITE_TIFF_COMPRESSION, compression}));
+            const cv::Mat back = readImageFile(t16);
+            QCOMPARE(back.type(), CV_16UC1);
+            QCOMPARE(cv::norm(back, u16, cv::NORM_INF), 0.0);
+        }
+        const QString f64 = dir.filePath(QStringLiteral("double.tiff"));
+        if (cv::imwrite(f64.toStdString(), cv::Mat(4, 4, CV_64FC1, cv::Scalar(1.5))))
+            expectError([&] { readImageFile(f64); }, QStringLiteral("float64"));
+
         const QString gray = dir.filePath(QStringLiteral("gray.png"));
         QVERIFY(cv::imwrite(gray.toStdString(), cv::Mat(8, 8, CV_16UC1, cv::Scalar(1000))));
         QCOMPARE(readImageFile(gray).type(), CV_16UC1);
