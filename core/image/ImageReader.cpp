@@ -2,12 +2,11 @@
 
 #include "util/Error.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <opencv2/imgcodecs.hpp>
 
-#include <fstream>
-#include <vector>
 
 namespace cprecon {
 
@@ -25,16 +24,15 @@ const char *depthName(int cvDepth)
     }
 }
 
-// cv::imread takes a std::string path; reading the bytes ourselves keeps non-ASCII paths working and lets us
-// tell "missing" and "unreadable" apart from "not an image".
-static std::vector<uchar> readBytes(const QString &path)
+// Reading the bytes ourselves (instead of cv::imread's std::string path) keeps non-ASCII paths working and tells
+// "unreadable" apart from "not an image".
+static QByteArray readBytes(const QString &path)
 {
-    std::ifstream in(QFile::encodeName(path).toStdString(), std::ios::binary);
-    if (!in)
-        throw Error("cannot open image file (permission denied or not a regular file)", path.toStdString(),
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        throw Error("cannot open image file: " + f.errorString().toStdString(), path.toStdString(),
                     "check the file's permissions");
-    std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return bytes;
+    return f.readAll();
 }
 
 cv::Mat readImageFile(const QString &path, int plane)
@@ -48,13 +46,14 @@ cv::Mat readImageFile(const QString &path, int plane)
                     "check that the screen's images were copied completely, or give the data root that holds them");
     if (info.isDir())
         throw Error("expected an image file, found a folder", file, "point the channel at a TIFF/PNG file");
-    const std::vector<uchar> bytes = readBytes(path);
-    if (bytes.empty())
+    const QByteArray bytes = readBytes(path);
+    if (bytes.isEmpty())
         throw Error("image file is empty (0 bytes)", file, "re-copy or re-download the file");
 
     cv::Mat img;
     try {
-        img = cv::imdecode(bytes, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH);
+        const cv::Mat buffer(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData()));
+        img = cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH);
     } catch (const cv::Exception &e) {
         throw Error(std::string("cannot decode image: ") + e.what(), file,
                     "the file is corrupt or truncated; re-copy or re-download it");
