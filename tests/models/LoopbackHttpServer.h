@@ -31,12 +31,14 @@ public:
     int trickleChunk = 0;               // > 0: send the body in chunks of this size ...
     int trickleIntervalMs = 5;          // ... every this many ms
     QList<Request> requests;
+    qint64 bytesSent = 0;               // bytes the client actually accepted from every connection (headers + bodies)
 
     LoopbackHttpServer()
     {
         QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] {
             while (QTcpSocket *s = m_server.nextPendingConnection()) {
                 QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+                QObject::connect(s, &QTcpSocket::bytesWritten, s, [this](qint64 n) { bytesSent += n; });
                 auto buffer = std::make_shared<QByteArray>();
                 QObject::connect(s, &QTcpSocket::readyRead, s, [this, s, buffer] {
                     buffer->append(s->readAll());
