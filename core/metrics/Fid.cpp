@@ -1,10 +1,10 @@
 #include "metrics/Fid.h"
 
 #include "metrics/CovarianceAccumulator.h"
+#include "metrics/SymmetricEigenvalues.h"
 #include "util/Error.h"
 
 #include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <chrono>
@@ -148,13 +148,11 @@ TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2,
         [&] { g.bottomLeftCorner(m - h, h).noalias() = b.rightCols(m - h).transpose() * b.leftCols(h); });
     auto t2 = std::chrono::steady_clock::now();
     Eigen::VectorXd lambda;
-    if (m > 0) {
-        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(g, Eigen::EigenvaluesOnly);
-        if (es.info() != Eigen::Success) {
-            r.value = std::numeric_limits<double>::quiet_NaN();
-            return r;
-        }
-        lambda = es.eigenvalues();
+    try {
+        lambda = symmetricEigenvalues(g); // lower triangle of the Gram matrix
+    } catch (const Error &) {
+        r.value = std::numeric_limits<double>::quiet_NaN(); // handled like a non-finite sqrtm: eps retry
+        return r;
     }
     auto t3 = std::chrono::steady_clock::now();
     t_timing = {seconds(t0, t1), seconds(t1, t2), seconds(t2, t3)};

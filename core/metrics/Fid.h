@@ -3,7 +3,8 @@
 //   FID = |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr sqrt(S1 S2)
 // tr sqrt(S1 S2) is computed without a general matrix square root: with S1 = F1 F1^T and S2 = F2 F2^T
 // (Cholesky factors; pivoted and rank-truncated when a covariance is singular, e.g. N <= d), the eigenvalues of
-// S1 S2 are those of the symmetric PSD matrix B^T B with B = F2^T F1, so tr sqrt(S1 S2) = sum sqrt(max(0, lambda_i)).
+// S1 S2 are those of the symmetric PSD matrix B^T B with B = F2^T F1, so tr sqrt(S1 S2) = sum sqrt(max(0, lambda_i))
+// (eigenvalues only, metrics/SymmetricEigenvalues.h).
 // This equals pytorch-fid's scipy.linalg.sqrtm route (fixtures/metrics: 1e-7 relative) at a fraction of the cost.
 // The reference's fallback is kept: if the result is not finite, eps*I (1e-6) is added to both covariances
 // and the computation repeated (FidResult::epsBranch, plus a warning).
