@@ -230,8 +230,10 @@ ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions 
     for (std::size_t c : metaCols) t.metaNames.push_back(header[c]);
     t.meta.resize(metaCols.size());
     std::vector<char> numeric(featCols.size(), 1);
-    std::vector<double> values;
-    values.reserve(featCols.size() * 1024);
+    // Values are collected in fixed blocks of rows, then moved block by block into the final matrix, so the
+    // peak is about one copy of the data (a growing vector would need up to 3x: capacity doubling + final copy).
+    constexpr std::size_t kBlockRows = 2048;
+    std::vector<std::vector<double>> blocks;
     std::size_t nrows = 0;
     while (reader.next(fields)) {
         if (fields.size() == 1 && fields[0].empty()) continue; // blank line
@@ -239,6 +241,11 @@ ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions 
             throw Error("row has " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(ncols), path,
                         "every row needs one value per header column", reader.line());
         for (std::size_t m = 0; m < metaCols.size(); ++m) t.meta[m].emplace_back(fields[metaCols[m]]);
+        if (nrows % kBlockRows == 0) {
+            blocks.emplace_back();
+            blocks.back().reserve(kBlockRows * featCols.size());
+        }
+        std::vector<double> &values = blocks.back();
         for (std::size_t f = 0; f < featCols.size(); ++f) {
             double v = std::numeric_limits<double>::quiet_NaN();
             if (numeric[f] && !parseNumber(fields[featCols[f]], v)) {
@@ -260,15 +267,18 @@ ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions 
     for (std::size_t f = 0; f < featCols.size(); ++f)
         if (numeric[f]) { keep.push_back(f); t.featureNames.push_back(header[featCols[f]]); }
     if (keep.empty()) throw Error("no numeric feature columns", path, "features must be numbers");
-    if (keep.size() != featCols.size()) {
-        std::size_t dst = 0;
-        for (std::size_t r = 0; r < nrows; ++r)
-            for (std::size_t f : keep) values[dst++] = values[r * featCols.size() + f];
-        values.resize(dst);
-        values.shrink_to_fit();
+    t.features.resize(static_cast<Eigen::Index>(nrows), static_cast<Eigen::Index>(keep.size()));
+    const bool all = keep.size() == featCols.size();
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        const std::size_t r0 = b * kBlockRows, nr = std::min(kBlockRows, nrows - r0);
+        for (std::size_t r = 0; r < nr; ++r) {
+            const double *src = blocks[b].data() + r * featCols.size();
+            double *dst = t.features.row(static_cast<Eigen::Index>(r0 + r)).data();
+            if (all) std::copy(src, src + featCols.size(), dst);
+            else for (std::size_t k = 0; k < keep.size(); ++k) dst[k] = src[keep[k]];
+        }
+        std::vector<double>().swap(blocks[b]);
     }
-    t.features = Eigen::Map<RowMatrix>(values.data(), static_cast<Eigen::Index>(nrows), static_cast<Eigen::Index>(keep.size()));
-    std::vector<double>().swap(values);
     if (nrows == 0) throw Error("profile table has a header but no rows", path, "");
     applyNonFinitePolicy(t, options.nonFinite);
     return t;
