@@ -51,10 +51,11 @@ HostTensor fromU8(const std::vector<uint8_t> &values, const std::vector<int64_t>
 // float [0, 1] -> uint8 (round half up, clamp)
 std::vector<uint8_t> toU8(const HostTensor &rgb01);
 
-// Model names: "bicubic8" (= "bicubic:8"), "bicubic:<factor>", "jpeg:<quality 1-100>",
+// Model names: "bicubic8" (= "bicubic:8"), "bicubic:<factor>", "jpeg:<quality 1-100>", "pca8" (= "pca:8:4"),
+// "pca:<patch>:<components>",
 // "sd-vae:<weights path>[|<config.json>]" (any layout weights/CheckpointLocator.h accepts).
 std::unique_ptr<Reconstructor> makeReconstructor(const std::string &modelName, const RuntimeOptions &runtime = {});
-// Names the factory accepts without files (for pickers): {"bicubic8", "jpeg:75", "jpeg:90"}.
+// Names the factory accepts without files (for pickers): {"bicubic8", "jpeg:75", "jpeg:90", "pca8"}.
 std::vector<std::string> builtinReconstructors();
 
 } // namespace cprecon

@@ -1,5 +1,6 @@
 #include "models/Bicubic8.h"
 #include "models/JpegCodec.h"
+#include "models/PcaPatches.h"
 #include "models/Reconstructor.h"
 #include "models/SdVaeReconstructor.h"
 
@@ -35,11 +36,11 @@ std::vector<uint8_t> toU8(const HostTensor &t)
     return out;
 }
 
-std::vector<std::string> builtinReconstructors() { return {"bicubic8", "jpeg:75", "jpeg:90"}; }
+std::vector<std::string> builtinReconstructors() { return {"bicubic8", "jpeg:75", "jpeg:90", "pca8"}; }
 
 std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const RuntimeOptions &runtime)
 {
-    const std::string fix = "use bicubic8, bicubic:<factor>, jpeg:<quality> or sd-vae:<weights path>";
+    const std::string fix = "use bicubic8, bicubic:<factor>, jpeg:<quality>, pca8, pca:<patch>:<k> or sd-vae:<weights path>";
     auto number = [&](const std::string &s) {
         size_t used = 0;
         double v = 0;
@@ -53,6 +54,15 @@ std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const
     };
     if (model == "bicubic8") return std::make_unique<BicubicReconstructor>(8.0);
     if (model.rfind("bicubic:", 0) == 0) return std::make_unique<BicubicReconstructor>(number(model.substr(8)));
+    if (model == "pca8") return std::make_unique<PcaPatchReconstructor>(8, 4);
+    if (model.rfind("pca:", 0) == 0) {
+        const std::string rest = model.substr(4);
+        const auto colon = rest.find(':');
+        if (colon == std::string::npos) throw Error("PCA model name needs pca:<patch>:<components>", "", fix);
+        const double p = number(rest.substr(0, colon)), k = number(rest.substr(colon + 1));
+        if (p != std::floor(p) || k != std::floor(k)) throw Error("PCA patch size and components must be integers", "", fix);
+        return std::make_unique<PcaPatchReconstructor>(static_cast<int>(p), static_cast<int>(k));
+    }
     if (model.rfind("jpeg:", 0) == 0) {
         const double q = number(model.substr(5));
         if (q != std::floor(q)) throw Error("JPEG quality must be an integer", "", fix);

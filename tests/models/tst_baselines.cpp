@@ -3,6 +3,7 @@
 #include "TestSupport.h"
 #include "models/Bicubic8.h"
 #include "models/JpegCodec.h"
+#include "models/PcaPatches.h"
 #include "models/Reconstructor.h"
 #include "util/Error.h"
 
@@ -108,13 +109,32 @@ private Q_SLOTS:
         const HostTensor rr = q100.reconstruct(red).images;
         QVERIFY(rr.values[0] > 0.8f && rr.values[32 * 32] < 0.2f && rr.values[2 * 32 * 32] < 0.2f);
     }
+    void pcaPatches()
+    {
+        // all components kept: lossless up to float rounding
+        const HostTensor x = blobs(2, 16);
+        QVERIFY(maxAbsDiff(PcaPatchReconstructor(2, 12).reconstruct(x).images, x) < 1e-5);
+        // patches from a rank-1 family (mean + a * pattern) come back exactly with one component
+        const HostTensor r1 = image(2, 32, 32, [](int a, int c, int y, int x) {
+            const float amp = static_cast<float>(((a * 7 + (y / 8) * 3 + (x / 8)) % 5)) / 10.f;
+            return 0.3f + amp * static_cast<float>((c + 1) * ((y % 8) + (x % 8))) / 60.f;
+        });
+        QVERIFY(maxAbsDiff(PcaPatchReconstructor(8, 1).reconstruct(r1).images, r1) < 1e-5);
+        // pca8 keeps exactly the SD-VAE latent's count (4 x 32 x 32 for 256 x 256: 48x)
+        const auto pca8 = makeReconstructor("pca8");
+        QCOMPARE(pca8->latentValues(256, 256), 4096.0);
+        const HostTensor big = blobs(2, 256);
+        const Reconstruction r = pca8->reconstruct(big);
+        QVERIFY(mae(r.images, big) < 0.02);
+        QVERIFY_THROWS_EXCEPTION(Error, pca8->reconstruct(blobs(1, 60)));
+    }
     void factoryNamesAndErrors()
     {
         QCOMPARE(makeReconstructor("bicubic8")->name(), std::string("bicubic8"));
         QCOMPARE(makeReconstructor("bicubic:4")->latentValues(256, 256), 3.0 * 64 * 64);
         QCOMPARE(makeReconstructor("jpeg:75")->name(), std::string("jpeg:75"));
         for (const auto &n : builtinReconstructors()) QVERIFY(makeReconstructor(n) != nullptr);
-        for (const char *bad : {"jpeg:0", "jpeg:abc", "jpeg:75.5", "bicubic:0.5", "sd-vae:", "vqgan"}) {
+        for (const char *bad : {"jpeg:0", "jpeg:abc", "jpeg:75.5", "bicubic:0.5", "sd-vae:", "vqgan", "pca:8", "pca:8:0", "pca:8:1.5"}) {
             try {
                 makeReconstructor(bad);
                 QFAIL(bad);
