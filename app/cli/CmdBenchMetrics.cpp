@@ -185,7 +185,7 @@ QString findReferenceScript(const QString &explicitPath)
 }
 
 std::map<std::string, double> runReference(const QString &script, const QString &images, const QString &fidN,
-                                           int dim, const QString &blas, int threads)
+                                           int dim, const QString &blas, int threads, bool skipImages)
 {
     std::map<std::string, double> values;
     const QString python = QStringLiteral("/usr/bin/python3");
@@ -205,6 +205,7 @@ std::map<std::string, double> runReference(const QString &script, const QString 
     QStringList args{script, QStringLiteral("--images"), images, QStringLiteral("--dim"), QString::number(dim),
                      QStringLiteral("--fid-n"), fidN};
     if (fidN.isEmpty()) args << QStringLiteral("--skip-fid");
+    if (skipImages) args << QStringLiteral("--skip-images");
     std::cout << "reference: " << python.toStdString() << " " << args.join(QLatin1Char(' ')).toStdString()
               << (blas == QStringLiteral("netlib") ? "  [reference BLAS/LAPACK]" : "") << "\n" << std::flush;
     p.start(python, args);
@@ -246,6 +247,7 @@ int benchMetrics(const QStringList &argv)
     QStringList fidNs = a.values(QStringLiteral("fid-n"));
     if (fidNs.isEmpty()) fidNs = {QStringLiteral("5000"), QStringLiteral("50000")};
     if (a.has(QStringLiteral("skip-fid"))) fidNs.clear();
+    const bool skipImages = a.has(QStringLiteral("skip-images"));
     QString images = a.value(QStringLiteral("images"));
     if (images.isEmpty()) {
         const QString fx = qEnvironmentVariable("CPRECON_FIXTURES", QStringLiteral("/work/shared/fixtures"));
@@ -253,24 +255,26 @@ int benchMetrics(const QStringList &argv)
     }
 
     std::printf("bench metrics: threads %d (of %d cores), repeat %d (best of)\n", threads, hw, repeat);
-    const Images im = loadImages(images);
+    const Images im = skipImages ? Images{} : loadImages(images);
     const int k = im.channels;
-    std::printf("images: %s, %d channels of 256x256 uint8\n", im.source.c_str(), k);
+    if (!skipImages) std::printf("images: %s, %d channels of 256x256 uint8\n", im.source.c_str(), k);
 
     // --- per-channel metrics, one thread (the reference is single-threaded too)
-    const Timing tSsim = bestOf(repeat, [&] {
+    Timing tSsim, tSsimTm, tMae, tEmd;
+    if (k > 0) {
+    tSsim = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i)
             metrics::ssim(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 256, 256, 256, 255.0);
     }) / k;
-    const Timing tSsimTm = bestOf(repeat, [&] {
+    tSsimTm = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i)
             metrics::ssim(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 256, 256, 256, 255.0,
                           metrics::SsimVariant::TorchmetricsFull);
     }) / k;
-    const Timing tMae = bestOf(repeat, [&] {
+    tMae = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i) metrics::mae(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 65536);
     }) / k;
-    const Timing tEmd = bestOf(repeat, [&] {
+    tEmd = bestOf(repeat, [&] {
         for (int i = 0; i < k; ++i) metrics::emd(im.orig.data() + size_t(i) * 65536, im.recon.data() + size_t(i) * 65536, 65536);
     }) / k;
     const auto line = [](const char *what, Timing t) {
@@ -280,6 +284,7 @@ int benchMetrics(const QStringList &argv)
     line("ssim (torchmetrics-1.5-full)", tSsimTm);
     line("mae", tMae);
     line("emd (histogram, exact)", tEmd);
+    }
 
     // --- batch throughput over all threads (tile x channel jobs)
     const int tiles = k / 5;
@@ -317,7 +322,9 @@ int benchMetrics(const QStringList &argv)
         const StatsTiming s1 = streamStats(n, dim, 1, threads), s2 = streamStats(n, dim, 2, threads);
         const auto t = Clock::now();
         const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-        const metrics::FidResult r = metrics::frechetDistance(s1.stats, s2.stats);
+        metrics::FidOptions fo;
+        fo.threads = threads;
+        const metrics::FidResult r = metrics::frechetDistance(s1.stats, s2.stats, fo);
         const double tDist = since(t), cDist = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
         const metrics::FidTiming ft = metrics::lastFidTiming();
         fidTimes[n] = {s1.seconds + s2.seconds, s1.cpu + s2.cpu, tDist, cDist};
@@ -340,7 +347,7 @@ int benchMetrics(const QStringList &argv)
         for (const QString &blas : a.values(QStringLiteral("reference-blas")).isEmpty()
                                        ? QStringList{QStringLiteral("default")}
                                        : a.values(QStringLiteral("reference-blas"))) {
-            const auto ref = runReference(script, images, fidNs.join(QLatin1Char(',')), dim, blas, threads);
+            const auto ref = runReference(script, images, fidNs.join(QLatin1Char(',')), dim, blas, threads, skipImages);
             std::printf("ratios vs reference (%s BLAS), reference time / our time:\n", blas.toStdString().c_str());
             const auto get = [&](const std::string &key) {
                 const auto it = ref.find(key);
@@ -384,7 +391,7 @@ int benchMetrics(const QStringList &argv)
 
 static Registrar reg({"bench metrics", "time SSIM/MAE/EMD per channel, handcrafted features and FID (d=2048)",
                       "cprecon-cli bench metrics [--threads N] [--repeat R] [--images images.safetensors]\n"
-                      "    [--fid-n 5000,50000] [--dim 2048] [--skip-fid]\n"
+                      "    [--fid-n 5000,50000] [--dim 2048] [--skip-fid] [--skip-images]\n"
                       "    [--reference [--reference-blas default,netlib] [--reference-script PATH]]\n"
                       "  Per-channel metrics on the fixture images (fallback: synthetic), single thread, best of R;\n"
                       "  batch throughput and handcrafted features with N threads; FID statistics streamed from\n"
