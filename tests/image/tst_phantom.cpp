@@ -93,7 +93,7 @@ Features measure(const std::array<cv::Mat, 5> &raw, const std::array<cv::Mat, 5>
     cv::Mat interior;
     cv::erode(cell, interior, cv::getStructuringElement(cv::MORPH_ELLIPSE, {13, 13}));
     f.agpInterior = cv::mean(agp, interior & ~nuc)[0];
-    cv::Mat smooth, hp;
+    cv::Mat smooth;
     cv::GaussianBlur(er, smooth, {0, 0}, 3.0);
     cv::Mat diff = er - smooth;
     cv::Scalar mean, sd;
