@@ -14,6 +14,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 namespace cprecon::ui {
 
 using namespace cprecon::models;
@@ -251,6 +253,8 @@ void ModelsDialog::showStatuses(const std::vector<ModelStatus> &statuses)
             st.detail);
     }
     m_table->resizeColumnsToContents();
+    // Long licence names stay readable in the tooltip and the details; the path column gets the room.
+    m_table->setColumnWidth(LicenceColumn, std::min(m_table->columnWidth(LicenceColumn), 330));
     const int row = rowOf(selected);
     if (row >= 0) m_table->selectRow(row);
     updateDetails();

@@ -127,6 +127,10 @@ private Q_SLOTS:
 
         // Selecting a row shows where it comes from and the licence warning; baselines cannot be downloaded.
         d.table()->selectRow(d.rowOf(QStringLiteral("openphenom")));
+        if (!qEnvironmentVariableIsEmpty("CPRECON_SCREENSHOTS")) { // for a human look at the layout
+            QTest::qWait(50);
+            d.grab().save(qEnvironmentVariable("CPRECON_SCREENSHOTS") + QStringLiteral("/models-dialog.png"));
+        }
         const QLabel *details = d.findChild<QLabel *>(QStringLiteral("modelDetails"));
         QVERIFY(details->text().contains(QStringLiteral("Non-commercial licence")));
         QVERIFY(details->text().contains(QStringLiteral("https://huggingface.co/recursionpharma/OpenPhenom/resolve/main/model.safetensors")));
