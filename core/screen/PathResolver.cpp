@@ -86,8 +86,47 @@ QString PathResolver::rerootDir(const QString &absDir, const QString &fileName, 
             }
         }
     }
+    if (found.isEmpty()) found = uniqueFolderHolding(fileName, csvDir);
     m_rerooted.insert(key, found);
     return found;
+}
+
+void PathResolver::indexTree(const QString &root)
+{
+    const QString r = QDir::cleanPath(root);
+    if (root.isEmpty() || m_indexedRoots.contains(root) || r == QLatin1String("/") || r == QDir::cleanPath(QDir::homePath()) ||
+        r == QDir::cleanPath(QDir::tempPath()))
+        return; // never index a whole disk, home or scratch folder
+    m_indexedRoots.insert(root);
+    constexpr int kMaxFiles = 300000, kMaxDepth = 8;
+    int files = 0;
+    QVector<QPair<QString, int>> stack{{root, 0}};
+    QSet<QString> visited;
+    while (!stack.isEmpty() && files < kMaxFiles) {
+        const auto [d, depth] = stack.takeLast();
+        const QString canonical = QFileInfo(d).canonicalFilePath();
+        if (canonical.isEmpty() || visited.contains(canonical)) continue;
+        visited.insert(canonical);
+        const QDir qd(d);
+        for (const auto &f : qd.entryList(QDir::Files | QDir::NoDotAndDotDot)) {
+            m_nameIndex[f].append(qd.absolutePath());
+            ++files;
+        }
+        if (depth < kMaxDepth)
+            for (const auto &sub : qd.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+                if (!sub.startsWith(QLatin1Char('.'))) stack.append({qd.absoluteFilePath(sub), depth + 1});
+    }
+}
+
+QString PathResolver::uniqueFolderHolding(const QString &fileName, const QString &csvDir)
+{
+    indexTree(m_dataRoot);
+    indexTree(csvDir);
+    const auto it = m_nameIndex.constFind(fileName);
+    if (it == m_nameIndex.constEnd()) return {};
+    QStringList dirs = *it;
+    dirs.removeDuplicates();
+    return dirs.size() == 1 ? dirs.first() : QString();
 }
 
 PathResolver::Result PathResolver::resolve(const QString &pathName, const QString &fileName, const QString &csvDir)

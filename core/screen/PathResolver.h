@@ -35,6 +35,13 @@ private:
     QString rerootDir(const QString &absDir, const QString &fileName, const QString &csvDir);
     QStringList basesFor(const QString &csvDir) const;
 
+    // Last resort: a bounded index of file name -> folders under the data root and the CSV folder; used only when
+    // the name sits in exactly one folder (Phenix names repeat in every plate, so ambiguity means "not found").
+    QString uniqueFolderHolding(const QString &fileName, const QString &csvDir);
+    void indexTree(const QString &root);
+
+    QHash<QString, QStringList> m_nameIndex; // file name -> folders
+    QSet<QString> m_indexedRoots;
     QString m_dataRoot;
     QStringList m_roots;
     QHash<QString, QSet<QString>> m_listings;  // dir -> file and folder names (empty set when unreadable)

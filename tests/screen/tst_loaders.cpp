@@ -259,6 +259,29 @@ private Q_SLOTS:
         QCOMPARE(s3.site("BR00143977", "C03", 4)->channel("DNA")->channelNumber, 6);
     }
 
+    void reRootByUniqueFileName()
+    {
+        // images copied into an unrelated folder layout: found by file name when each name is in one folder only
+        CPRECON_REQUIRE_PATH(csv, test::data("load_data_examples/pediatric_atlas_BR00143977_loaddata_head.csv"));
+        QTemporaryDir tmp;
+        const QString flat = tmp.filePath("data/my_copy/plate_977");
+        for (int f : {2, 3, 4})
+            for (int ch = 1; ch <= 6; ++ch)
+                QVERIFY(test::writeFile(flat + QStringLiteral("/r03c03f%1p01-ch%2sk1fk1fl1.tiff").arg(f, 2, 10, QLatin1Char('0')).arg(ch), ""));
+        OpenOptions o;
+        o.dataRoot = tmp.filePath("data");
+        const Screen s = openScreen(csv, o);
+        QCOMPARE(countMissing(s), 0);
+        QCOMPARE(s.site("BR00143977", "C03", 3)->channel("RNA")->path, flat + "/r03c03f03p01-ch5sk1fk1fl1.tiff");
+        // the same names in a second folder: ambiguous, so not guessed
+        const QString other = tmp.filePath("data/other_plate");
+        for (int f : {2, 3, 4})
+            for (int ch = 1; ch <= 6; ++ch)
+                QVERIFY(test::writeFile(other + QStringLiteral("/r03c03f%1p01-ch%2sk1fk1fl1.tiff").arg(f, 2, 10, QLatin1Char('0')).arg(ch), ""));
+        const Screen s2 = openScreen(csv, o);
+        QCOMPARE(countMissing(s2), 18);
+    }
+
     void pediatricPlainHead()
     {
         CPRECON_REQUIRE_PATH(csv, test::data("load_data_examples/pediatric_atlas_BR00143977_loaddata_head.csv"));
