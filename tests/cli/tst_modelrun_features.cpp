@@ -4,6 +4,8 @@
 #include "TestSupport.h"
 #include "weights/SafetensorsFile.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -77,6 +79,27 @@ private Q_SLOTS:
              "--protocol", "corrected"});
         compare(out("op.safetensors"), io, "channelwise_embeddings", "channelwise_embeddings", 5e-5);
         compare(out("op.safetensors"), io, "embedding", "embedding", 5e-5);
+    }
+
+    void openPhenomFromHfCacheRepoFolder()
+    {
+        // ~/.cache/huggingface/hub/models--recursionpharma--OpenPhenom/{refs/main, snapshots/<rev>/model.safetensors
+        // -> blob}: the repo folder is a valid --weights, with the encoder keys under encoder.vit_backbone.
+        CPRECON_REQUIRE_PATH(io, test::fixture(QStringLiteral("openphenom/io.safetensors")));
+        CPRECON_REQUIRE_PATH(w, test::fixture(QStringLiteral("openphenom/encoder_weights.safetensors")));
+        const QString repo = out(QStringLiteral("hub/models--recursionpharma--OpenPhenom"));
+        const QString rev = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
+        QVERIFY(QDir().mkpath(repo + QStringLiteral("/refs")));
+        QVERIFY(QDir().mkpath(repo + QStringLiteral("/blobs")));
+        QVERIFY(QDir().mkpath(repo + QStringLiteral("/snapshots/") + rev));
+        std::ofstream((repo + QStringLiteral("/refs/main")).toStdString()) << rev.toStdString();
+        QVERIFY(QFile::link(w, repo + QStringLiteral("/blobs/b3d7af73")));
+        QVERIFY(QFile::link(QStringLiteral("../../blobs/b3d7af73"),
+                            repo + QStringLiteral("/snapshots/") + rev + QStringLiteral("/model.safetensors")));
+        std::ofstream((repo + QStringLiteral("/snapshots/") + rev + QStringLiteral("/config.json")).toStdString())
+            << R"({"architectures": ["MAEModel"], "model_type": "MAE"})";
+        run({"model", "run", "--kind", "openphenom", "--weights", repo, "--input", io, "--output", out("hf.safetensors")});
+        compare(out("hf.safetensors"), io, "embedding", "embedding", 5e-5);
     }
 
     void wrongWeightsFailWithNamedKeys()
