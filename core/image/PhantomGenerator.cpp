@@ -69,7 +69,7 @@ QString readme(const Design &d)
                "- Illumination functions (`images/phantom_batch/illum/`) are the vignetting the raw images were\n"
                "  multiplied by; dividing by them (CellProfiler \"Divide\") restores the rendered intensities.\n\n"
                "Regenerate with: `cprecon-cli phantom --out DIR --plates %2 --wells %3 --sites %5 --seed %1 --size %6 "
-               "--compounds %7`\n")
+               "--compounds %7 --inactive-fraction %9`\n")
         .arg(d.spec.seed)
         .arg(d.spec.plates)
         .arg(d.spec.wells)
@@ -77,7 +77,8 @@ QString readme(const Design &d)
         .arg(d.spec.sites)
         .arg(d.spec.size)
         .arg(d.spec.compounds)
-        .arg(d.replicatesPerPlate);
+        .arg(d.replicatesPerPlate)
+        .arg(d.spec.inactiveFraction);
 }
 
 QString marker(const Design &d)

@@ -156,9 +156,15 @@ private Q_SLOTS:
             QCOMPARE(back.type(), CV_16UC1);
             QCOMPARE(cv::norm(back, u16, cv::NORM_INF), 0.0);
         }
+        const QString s32 = dir.filePath(QStringLiteral("int32.tiff"));
+        QVERIFY(cv::imwrite(s32.toStdString(), cv::Mat(4, 4, CV_32SC1, cv::Scalar(70000))));
+        expectError([&] { readImageFile(s32); }, QStringLiteral("int32"));
+        const QString s16 = dir.filePath(QStringLiteral("int16.tiff"));
+        QVERIFY(cv::imwrite(s16.toStdString(), cv::Mat(4, 4, CV_16SC1, cv::Scalar(-5))));
+        expectError([&] { readImageFile(s16); }, QStringLiteral("int16"));
         const QString f64 = dir.filePath(QStringLiteral("double.tiff"));
-        if (cv::imwrite(f64.toStdString(), cv::Mat(4, 4, CV_64FC1, cv::Scalar(1.5))))
-            expectError([&] { readImageFile(f64); }, QStringLiteral("float64"));
+        QVERIFY(cv::imwrite(f64.toStdString(), cv::Mat(4, 4, CV_64FC1, cv::Scalar(1.5))));
+        expectError([&] { readImageFile(f64); }, QStringLiteral("float64"));
 
         const QString gray = dir.filePath(QStringLiteral("gray.png"));
         QVERIFY(cv::imwrite(gray.toStdString(), cv::Mat(8, 8, CV_16UC1, cv::Scalar(1000))));
