@@ -72,6 +72,9 @@ void applyRowMetadata(WellMetadata &meta, QMap<QString, QString> &plateMeta, con
 
 namespace {
 
+// Missing images spelled out per file (more are counted and summarised by the builder).
+constexpr long kDetailedMissing = 200;
+
 struct ChannelColumns {
     QString name; // "DNA", "Brightfield_L" (column suffix)
     int file = -1, path = -1, url = -1;
@@ -172,6 +175,7 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
     const QString folderPlate = QFileInfo(csvDir).fileName();
     const bool perChannelOverride = !ctx.options.stainOverride.isEmpty();
     int added = 0;
+    long missingSeen = 0;
     while (t.next()) {
         const long row = t.rowNumber();
         ScreenBuilder::SiteInput in;
@@ -198,7 +202,11 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
                                           : stainOf[name];
             ci.missing = !r.found;
             if (!haveName) haveName = parseImageName(fileName, firstName);
-            if (!r.found) {
+            if (!r.found && ++missingSeen > kDetailedMissing) {
+                Problem p; // counted, not spelled out: the builder summarises (keeps 100k-row CSVs light)
+                p.file = csvPath;
+                in.missing << p;
+            } else if (!r.found) {
                 Problem p;
                 p.file = csvPath;
                 p.row = row;
@@ -315,6 +323,7 @@ int loadNfCoreSheet(const QString &csvPath, LoadContext &ctx)
     QVector<Pending> sites;
     QHash<QString, int> index;
     QSet<QString> warnedUnknown;
+    long missingSeen = 0;
     while (t.next()) {
         const long row = t.rowNumber();
         const QString plate = t.field(cPlate), well = t.field(cWell), chName = t.field(cCh), path = t.field(cPath);
@@ -357,7 +366,11 @@ int loadNfCoreSheet(const QString &csvPath, LoadContext &ctx)
         if (ci.stain.isEmpty()) continue;
         ci.path = r.path;
         ci.missing = !r.found;
-        if (!r.found) {
+        if (!r.found && ++missingSeen > kDetailedMissing) {
+            Problem pr;
+            pr.file = csvPath;
+            p.in.missing << pr;
+        } else if (!r.found) {
             Problem pr;
             pr.file = csvPath;
             pr.row = row;

@@ -116,14 +116,21 @@ void ScreenBuilder::addSite(int plate, Well &well, SiteInput in, const QString &
     s.channels = std::move(in.channels);
     well.sites.append(std::move(s));
     m_sites.insert(key, SiteSlot{source, row, int(in.missing.size()), std::move(in.missing), std::move(in.notes)});
+    m_siteOrder.append(key);
 }
 
 void ScreenBuilder::finish()
 {
-    for (auto it = m_sites.cbegin(); it != m_sites.cend(); ++it) {
-        for (const Problem &p : it->pending) problem(p.severity, p.file, p.row, p.message, p.fix, QStringLiteral("missing image"));
-        for (const Problem &p : it->notes) problem(p.severity, p.file, p.row, p.message, p.fix, p.message.section(QLatin1Char(':'), 0, 0));
+    // spelled-out problems first (in file/row order), then the ones the loaders only counted
+    for (const QString &key : m_siteOrder) {
+        const SiteSlot &slot = m_sites[key];
+        for (const Problem &p : slot.pending)
+            if (!p.message.isEmpty()) problem(p.severity, p.file, p.row, p.message, p.fix, QStringLiteral("missing image"));
+        for (const Problem &p : slot.notes) problem(p.severity, p.file, p.row, p.message, p.fix, p.message.section(QLatin1Char(':'), 0, 0));
     }
+    for (const QString &key : m_siteOrder)
+        for (const Problem &p : m_sites[key].pending)
+            if (p.message.isEmpty()) ++m_problemCounts[p.file + QStringLiteral("\nmissing image")];
     for (auto it = m_crossDuplicates.cbegin(); it != m_crossDuplicates.cend(); ++it) {
         const QStringList kd = it.key().split(QLatin1Char('\n'));
         warning(kd[1],
@@ -154,6 +161,7 @@ void ScreenBuilder::finish()
     m_wells.clear(); // indexes are stale after sorting
     m_plates.clear();
     m_sites.clear();
+    m_siteOrder.clear();
 }
 
 } // namespace cprecon

@@ -50,6 +50,7 @@ private:
     QHash<QString, int> m_plates;
     QVector<QHash<QString, int>> m_wells; // per plate: well name -> index
     QHash<QString, SiteSlot> m_sites;     // "plate\nwell\nsite"
+    QVector<QString> m_siteOrder;         // insertion order, so problems come out in file/row order
     QHash<QString, int> m_problemCounts;  // file + category -> count
     QHash<QString, int> m_crossDuplicates; // "kept\ndropped" -> count
 };
