@@ -174,8 +174,11 @@ Screen openScreen(const QString &path, const OpenOptions &options)
     const QFileInfo fi(path);
     if (path.isEmpty() || !fi.exists())
         throw Error("path does not exist", s(path), "give a screen folder, a load_data CSV, an nf-core sample sheet or an image folder");
+    if (fi.isFile() && isImageFileName(fi.fileName()))
+        throw Error("a single image is not a screen", s(path),
+                    "open the folder that holds it (its file names give plate, well, site and channel), or a load_data CSV");
     Screen screen;
-    screen.source = fi.absoluteFilePath();
+    screen.source = QDir::cleanPath(fi.absoluteFilePath());
     ScreenBuilder b(screen);
     PathResolver paths(options.dataRoot);
     MetadataIndex meta;
@@ -212,8 +215,8 @@ Screen openScreen(const QString &path, const OpenOptions &options)
     }
 
     // A folder: a screen root (cellpainting-gallery tree, bundled sample, phantom output) or a plain image folder.
-    const QString root = fi.absoluteFilePath();
-    screen.name = fi.fileName();
+    const QString root = QDir::cleanPath(fi.absoluteFilePath());
+    screen.name = QFileInfo(root).fileName().isEmpty() ? root : QFileInfo(root).fileName();
     paths.addSearchRoot(root);
     const Tree tree = walk(root);
     QStringList sheets;

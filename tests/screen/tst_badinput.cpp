@@ -207,6 +207,17 @@ private Q_SLOTS:
             QVERIFY(!e.fix().empty());
         }
         QVERIFY_THROWS_EXCEPTION(Error, openScreen(tmp.filePath("does/not/exist")));
+        test::writeFile(tmp.filePath("one/r01c01f01p01-ch1sk1fk1fl1.tiff"), "II*");
+        try {
+            openScreen(tmp.filePath("one/r01c01f01p01-ch1sk1fk1fl1.tiff"));
+            QFAIL("expected cprecon::Error");
+        } catch (const Error &e) {
+            QVERIFY2(QString::fromStdString(e.what()).contains("single image"), e.what());
+        }
+        const Screen one = openScreen(tmp.filePath("one") + "/"); // trailing slash: same screen, named after the folder
+        QCOMPARE(one.name, QStringLiteral("one"));
+        QCOMPARE(one.plates.size(), 1);
+        QCOMPARE(one.plates[0].barcode, QStringLiteral("one"));
         QVERIFY_THROWS_EXCEPTION(Error, openScreen(QString()));
     }
 
