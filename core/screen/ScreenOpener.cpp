@@ -240,6 +240,12 @@ Screen openScreen(const QString &path, const OpenOptions &options)
     sheets = preferredSheets(sheets);
     for (const auto &d : MetadataIndex::nearbyMetadataDirs(root, 3))
         if (!underAny(d, {root})) meta.scanDir(d);
+    // a channel_mapping.csv right above an opened image folder (e.g. <plate>/channel_mapping.csv, opened <plate>/Images)
+    {
+        QDir up(root);
+        for (int k = 0; k < 2 && up.cdUp(); ++k)
+            if (QFileInfo::exists(up.filePath(QStringLiteral("channel_mapping.csv")))) meta.addFile(up.filePath(QStringLiteral("channel_mapping.csv")));
+    }
 
     if (sheets.isEmpty() && tree.imageDirs.isEmpty())
         throw Error("no screen found in this folder: no load_data CSV (.csv/.csv.gz), no nf-core sample sheet and no "

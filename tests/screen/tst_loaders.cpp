@@ -359,6 +359,12 @@ private Q_SLOTS:
         QCOMPARE(s2.site("plate1", "A01", 1)->channel("DNA")->channelNumber, 1);
         QCOMPARE(s2.site("plate1", "A01", 1)->channel("Mito")->channelNumber, 5);
         QVERIFY(!findProblem(s2, "defaults"));
+        // ... also when it sits one level above the opened image folder
+        const QString d2 = tmp.filePath("plate2/Images");
+        test::linkFiles(dir, d2, {"*.tiff"});
+        QVERIFY(test::writeFile(tmp.filePath("plate2/channel_mapping.csv"), "channel,stain\n1,DNA\n2,ER\n3,RNA\n4,AGP\n5,Mito\n"));
+        const Screen s2b = openScreen(d2);
+        QCOMPARE(s2b.site("plate2", "A01", 1)->channel("DNA")->channelNumber, 1);
         // the JUMP channel_mapping.csv, picked per source from the path
         CPRECON_REQUIRE_PATH(jump, test::data("cpjump1_metadata/jump_datasets_metadata/channel_mapping.csv"));
         const QString d3 = tmp.filePath("source_2/images/plateX");
