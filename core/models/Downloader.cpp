@@ -298,8 +298,11 @@ private:
             const QString why = !m_localError.isEmpty() ? m_localError
                                 : networkError       ? reply->errorString()
                                                      : QStringLiteral("the body ended early");
-            const QString drop = QStringLiteral("transfer interrupted (connection dropped) after %1 of %2 while downloading %3 from %4 (%5)")
-                                     .arg(humanBytes(m_have), humanBytes(m_total), it.label, url, why);
+            const QString drop =
+                m_httpStatus == 0 && m_have == 0
+                    ? QStringLiteral("could not reach %1 to download %2 from %3 (%4)").arg(it.url.host(), it.label, url, why)
+                    : QStringLiteral("transfer interrupted (connection dropped) after %1 of %2 while downloading %3 from %4 (%5)")
+                          .arg(humanBytes(m_have), humanBytes(m_total), it.label, url, why);
             if (m_retriesLeft > 0) {
                 const int attempt = maxRetries.load() - m_retriesLeft + 1;
                 --m_retriesLeft;
@@ -307,6 +310,7 @@ private:
                 QTimer::singleShot(retryDelayMs.load() * attempt, this, &DownloadWorker::sendRequest);
                 return;
             }
+            if (m_have == 0) return fail(drop, m_httpStatus, true);
             return fail(drop + QStringLiteral("; the partial file %1 is kept — download again to resume").arg(partPath()),
                         m_httpStatus);
         }
@@ -337,7 +341,10 @@ private:
     void fail(const QString &error, int httpStatus = 0, bool deletePart = false)
     {
         if (m_part.isOpen()) m_part.close();
-        if (deletePart) QFile::remove(partPath());
+        if (m_index >= 0 && m_index < static_cast<int>(m_items.size())) {
+            const QFileInfo part(partPath());
+            if (deletePart || (part.isFile() && part.size() == 0)) QFile::remove(partPath()); // nothing to resume
+        }
         m_result.outcome = DownloadResult::Outcome::Failed;
         m_result.error = error;
         m_result.label = m_index >= 0 && m_index < static_cast<int>(m_items.size()) ? item().label : QString();
@@ -348,6 +355,9 @@ private:
     void finishCanceled()
     {
         if (m_part.isOpen()) m_part.close();
+        if (m_index >= 0 && m_index < static_cast<int>(m_items.size()) && QFileInfo(partPath()).isFile() &&
+            QFileInfo(partPath()).size() == 0)
+            QFile::remove(partPath());
         m_result.outcome = DownloadResult::Outcome::Canceled;
         m_result.label = m_index >= 0 && m_index < static_cast<int>(m_items.size()) ? item().label : QString();
         const qint64 kept = m_index >= 0 && m_index < static_cast<int>(m_items.size()) ? QFileInfo(partPath()).size() : 0;

@@ -337,7 +337,7 @@ ModelStatus WeightDiscovery::status(const KnownModel &model) const
             for (const QString &n : candidateNames(model, model.files[i])) {
                 const QString part = root + QLatin1Char('/') + model.name + QLatin1Char('/') + n + QStringLiteral(".part");
                 const QFileInfo pi(part);
-                if (pi.exists() && st.files[i].partialPath.isEmpty()) {
+                if (pi.exists() && pi.size() > 0 && st.files[i].partialPath.isEmpty()) {
                     st.files[i].partialPath = part;
                     st.files[i].partialBytes = pi.size();
                     st.state = ModelState::Partial;

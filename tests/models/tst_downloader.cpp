@@ -254,6 +254,7 @@ private Q_SLOTS:
         QVERIFY2(r.error.contains(it.url.toString()), qPrintable(r.error));
         QVERIFY2(r.error.contains(it.label), qPrintable(r.error));
         QVERIFY(!QFile::exists(it.destination));
+        QVERIFY(!QFile::exists(it.destination + QStringLiteral(".part"))); // no empty .part posing as a partial download
         QCOMPARE(srv->requests.size(), 1); // a 404 is not retried
     }
 
