@@ -379,6 +379,25 @@ ModelStatus WeightDiscovery::status(const KnownModel &model) const
     return st;
 }
 
+QString resolveWeights(const QString &nameOrPath, ModelKind *kind)
+{
+    if (QFileInfo::exists(nameOrPath)) return nameOrPath;
+    const ModelRegistry registry = ModelRegistry::standard();
+    const KnownModel *m = registry.find(nameOrPath);
+    if (!m)
+        throw Error("no such file or folder, and not a registry model name", nameOrPath.toStdString(),
+                    "give a checkpoint path, or a name from `cprecon-cli models list`");
+    if (m->isBaseline())
+        throw Error("'" + m->name.toStdString() + "' is a built-in baseline and has no weights", "", "use it as a model spec instead");
+    const ModelStatus st = WeightDiscovery(DiscoveryConfig::fromEnvironment()).status(*m);
+    if (!st.isUsable())
+        throw Error("model '" + m->name.toStdString() + "' is " + stateName(st.state).toStdString() + " on this machine: " +
+                        st.detail.toStdString(),
+                    "", "run `cprecon-cli models download " + m->name.toStdString() + "` or locate it in the Models dialog");
+    if (kind) *kind = m->kind;
+    return st.path;
+}
+
 std::vector<ModelStatus> WeightDiscovery::statusAll(const ModelRegistry &registry) const
 {
     std::vector<ModelStatus> out;

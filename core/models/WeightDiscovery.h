@@ -37,6 +37,12 @@ void setModelsFolder(QSettings &settings, const QString &folder);
 void rememberPickedPath(QSettings &settings, const QString &model, const QString &path);
 void forgetPickedPath(QSettings &settings, const QString &model);
 
+// What to load for a user-given weights argument: an existing file/folder is returned as is; a registry name
+// ("sd-vae-v1-4") is looked up with the standard registry and DiscoveryConfig::fromEnvironment(). Throws
+// cprecon::Error when it is neither, or when the model is not on this machine (the fix names
+// `cprecon-cli models download <name>`). `kind` (optional) receives the model's kind for registry names.
+QString resolveWeights(const QString &nameOrPath, ModelKind *kind = nullptr);
+
 class WeightDiscovery {
 public:
     explicit WeightDiscovery(DiscoveryConfig config);

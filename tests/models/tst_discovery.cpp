@@ -6,6 +6,7 @@
 #include "models/FileHash.h"
 #include "models/ModelRegistry.h"
 #include "models/WeightDiscovery.h"
+#include "util/Error.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -285,6 +286,30 @@ private Q_SLOTS:
         st = d.checkPath(reg().get(QStringLiteral("sdxl-vae")), lone);
         QCOMPARE(st.state, ModelState::Missing);
         QVERIFY2(st.detail.contains(QStringLiteral("config.json")), qPrintable(st.detail));
+    }
+
+    void resolveWeightsByNameOrPath()
+    {
+        const QString root = tmp(QStringLiteral("resolve"));
+        qputenv("CPRECON_MODELS", root.toUtf8());
+        QVERIFY(writeFile(root + QStringLiteral("/sdxl-vae/config.json"), m_config));
+        QVERIFY(writeFile(root + QStringLiteral("/sdxl-vae/diffusion_pytorch_model.safetensors"), m_weights));
+        ModelKind kind = ModelKind::Baseline;
+        QCOMPARE(resolveWeights(QStringLiteral("sdxl-vae"), &kind), root + QStringLiteral("/sdxl-vae"));
+        QCOMPARE(kind, ModelKind::Vae);
+        QCOMPARE(resolveWeights(root + QStringLiteral("/sdxl-vae/config.json")), root + QStringLiteral("/sdxl-vae/config.json"));
+        try {
+            resolveWeights(QStringLiteral("openphenom"));
+            QFAIL("expected an error");
+        } catch (const cprecon::Error &e) {
+            QVERIFY2(QString::fromStdString(e.fix()).contains(QStringLiteral("models download openphenom")), e.what());
+        }
+        try {
+            resolveWeights(QStringLiteral("no-such-thing"));
+            QFAIL("expected an error");
+        } catch (const cprecon::Error &e) {
+            QCOMPARE(QString::fromStdString(e.file()), QStringLiteral("no-such-thing"));
+        }
     }
 
     void hashCacheFollowsContent()
