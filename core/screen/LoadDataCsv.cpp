@@ -176,6 +176,7 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
     const bool perChannelOverride = !ctx.options.stainOverride.isEmpty();
     int added = 0;
     long missingSeen = 0;
+    QSet<QString> illumReported;
     while (t.next()) {
         const long row = t.rowNumber();
         ScreenBuilder::SiteInput in;
@@ -237,7 +238,8 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
             if (haveIllum) {
                 if (ir.found)
                     ci.illumPath = ir.path;
-                else {
+                else if (!illumReported.contains(ir.original)) { // one warning per missing file, not per site
+                    illumReported.insert(ir.original);
                     Problem p;
                     p.severity = Problem::Severity::Warning;
                     p.file = csvPath;
@@ -324,6 +326,7 @@ int loadNfCoreSheet(const QString &csvPath, LoadContext &ctx)
     QHash<QString, int> index;
     QSet<QString> warnedUnknown;
     long missingSeen = 0;
+    QSet<QString> illumReported;
     while (t.next()) {
         const long row = t.rowNumber();
         const QString plate = t.field(cPlate), well = t.field(cWell), chName = t.field(cCh), path = t.field(cPath);
