@@ -219,6 +219,45 @@ void InspectorView::setAvailableModels(const QStringList &specs)
     }
 }
 
+void InspectorView::setSettingsGroup(const QString &group)
+{
+    m_settingsGroup = group;
+    QSettings s;
+    s.beginGroup(group);
+    m_restoring = true; // one recomputation at the end, not one per control
+    if (s.contains(QStringLiteral("model"))) m_model->setCurrentText(s.value(QStringLiteral("model")).toString());
+    m_compareModel->setCurrentText(s.value(QStringLiteral("compare")).toString());
+    setProtocol(Protocol(s.value(QStringLiteral("protocol"), int(Protocol::Corrected)).toInt()));
+    m_seed->setValue(s.value(QStringLiteral("seed"), 0).toInt());
+    m_layout->setCurrentIndex(s.value(QStringLiteral("layout"), 0).toInt());
+    m_diffMode->setCurrentIndex(s.value(QStringLiteral("differenceMode"), 0).toInt());
+    m_tileGrid->setChecked(s.value(QStringLiteral("tileGrid"), true).toBool());
+    m_saturation->setValue(s.value(QStringLiteral("saturation"), 0.35).toDouble());
+    m_linkContrast->setChecked(s.value(QStringLiteral("linkContrast"), false).toBool());
+    m_autoRange->setChecked(s.value(QStringLiteral("autoRange"), true).toBool());
+    m_rangeSpin->setValue(s.value(QStringLiteral("range"), 32).toDouble());
+    m_restoring = false;
+    start();
+}
+
+void InspectorView::saveSettings() const
+{
+    if (m_settingsGroup.isEmpty() || m_restoring) return;
+    QSettings s;
+    s.beginGroup(m_settingsGroup);
+    s.setValue(QStringLiteral("model"), m_model->currentText());
+    s.setValue(QStringLiteral("compare"), m_compareModel->currentText());
+    s.setValue(QStringLiteral("protocol"), m_protocol->currentData().toInt());
+    s.setValue(QStringLiteral("seed"), m_seed->value());
+    s.setValue(QStringLiteral("layout"), m_layout->currentIndex());
+    s.setValue(QStringLiteral("differenceMode"), m_diffMode->currentIndex());
+    s.setValue(QStringLiteral("tileGrid"), m_tileGrid->isChecked());
+    s.setValue(QStringLiteral("saturation"), m_saturation->value());
+    s.setValue(QStringLiteral("linkContrast"), m_linkContrast->isChecked());
+    s.setValue(QStringLiteral("autoRange"), m_autoRange->isChecked());
+    s.setValue(QStringLiteral("range"), m_rangeSpin->value());
+}
+
 void InspectorView::setModel(const QString &spec) { m_model->setCurrentText(spec); }
 void InspectorView::setCompareModel(const QString &spec) { m_compareModel->setCurrentText(spec); }
 void InspectorView::setSeed(quint64 seed) { m_seed->setValue(int(seed)); }
@@ -254,7 +293,8 @@ ReconstructionRequest InspectorView::makeRequest(const QString &model) const
 
 void InspectorView::start()
 {
-    if (!m_site || !m_active || model().isEmpty()) return;
+    saveSettings();
+    if (m_restoring || !m_site || !m_active || model().isEmpty()) return;
     m_status->setText(tr("Reconstructing %1 with %2…").arg(m_siteLabel, model()));
     m_progress->setValue(0);
     m_progress->show();
@@ -363,7 +403,8 @@ InspectorFigureOptions InspectorView::figureOptions() const
 
 void InspectorView::refreshImages()
 {
-    if (!m_main || m_panels.isEmpty()) return;
+    saveSettings();
+    if (m_restoring || !m_main || m_panels.isEmpty()) return;
     m_limits = autoStainLimits(*m_main, m_saturation->value(), m_linkContrast->isChecked());
     m_diffRange = m_autoRange->isChecked() ? autoDifferenceRange(*m_main) : m_rangeSpin->value();
     if (m_autoRange->isChecked()) {

@@ -42,6 +42,9 @@ public:
     void setStainsAsRows(bool rows);
     void setAbsoluteDifference(bool absolute);
     void setAvailableModels(const QStringList &specs); // model picker entries (baselines always present)
+    // Display settings (model, protocol, layout, contrast, difference mode...) persist in this QSettings group;
+    // the main window passes one group per screen. Restores the group's values at once.
+    void setSettingsGroup(const QString &group);
 
     // State, for tests and exports.
     QString model() const;
@@ -75,6 +78,7 @@ private:
     void onPixelHovered(int x, int y);
     void onViewChanged(const ViewState &v);
     void exportDialog();
+    void saveSettings() const;
     ReconstructionRequest makeRequest(const QString &model) const;
 
     std::shared_ptr<Site> m_site;
@@ -102,6 +106,8 @@ private:
     QGridLayout *m_latentGrid = nullptr;
     QVector<ImagePanel *> m_latentPanels;
     int m_hoverTileRow = -1, m_hoverTileCol = -1;
+    QString m_settingsGroup;
+    bool m_restoring = false;
 };
 
 } // namespace cprecon::ui

@@ -1,10 +1,13 @@
 #include "MainWindow.h"
 
 #include "InspectorView.h"
+#include "ModelsDialog.h"
 #include "PlateMapView.h"
 #include "SiteView.h"
 
 #include "image/ImageReader.h"
+#include "models/ModelRegistry.h"
+#include "models/WeightDiscovery.h"
 #include "screen/ScreenOpener.h"
 #include "util/Error.h"
 
@@ -86,6 +89,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     resizeDocks({dock}, {110}, Qt::Vertical);
 
     buildMenus();
+    refreshAvailableModels();
     statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
 
     connect(&m_screenWatcher, &QFutureWatcher<ScreenResult>::finished, this, &MainWindow::onScreenLoaded);
@@ -108,6 +112,27 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             [this](int index) { m_inspector->setActive(m_rightTabs->widget(index) == m_inspector); });
 }
 
+void MainWindow::refreshAvailableModels()
+{
+    // Checkpoints found on disk (HF cache, torch hub, models folder, picked files) join the baselines in the picker.
+    const models::ModelRegistry registry = models::ModelRegistry::standard();
+    const models::WeightDiscovery discovery(models::DiscoveryConfig::fromEnvironment());
+    QStringList specs;
+    for (const auto &st : discovery.statusAll(registry)) {
+        const models::KnownModel *m = registry.find(st.name);
+        if (m && m->kind == models::ModelKind::Vae && st.isUsable()) specs << QStringLiteral("sd-vae:") + st.path;
+    }
+    m_inspector->setAvailableModels(specs);
+}
+
+void MainWindow::openModelsDialog()
+{
+    ModelsDialog dialog(this);
+    connect(&dialog, &ModelsDialog::modelsChanged, this, &MainWindow::refreshAvailableModels);
+    dialog.exec();
+    refreshAvailableModels();
+}
+
 void MainWindow::showInspector(bool show) { m_rightTabs->setCurrentWidget(show ? static_cast<QWidget *>(m_inspector) : m_siteView); }
 
 MainWindow::~MainWindow()
@@ -127,6 +152,10 @@ void MainWindow::buildMenus()
     rebuildRecentMenu();
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+
+    QMenu *tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(tr("&Models…"), this, &MainWindow::openModelsDialog);
+    tools->addAction(tr("&Reconstruction inspector"), this, [this] { showInspector(true); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About CellPaint Recon"), this, [this] {
@@ -375,6 +404,7 @@ void MainWindow::restoreViewSettings()
     m_siteView->setSaturation(s.value(QStringLiteral("saturation"), 0.35).toDouble());
     m_siteView->setContrastLinked(s.value(QStringLiteral("linkContrast"), false).toBool());
     m_siteView->setCompositeVisible(s.value(QStringLiteral("composite"), true).toBool());
+    m_inspector->setSettingsGroup(s.group() + QStringLiteral("/inspector"));
     s.endGroup();
 }
 

@@ -75,6 +75,8 @@ private:
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void openDialog(bool folder);
+    void refreshAvailableModels();
+    void openModelsDialog();
     void restoreViewSettings();
     void saveViewSettings();
 
