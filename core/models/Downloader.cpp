@@ -173,7 +173,7 @@ private:
         connect(m_reply, &QNetworkReply::finished, this, &DownloadWorker::onFinished);
     }
 
-    // Interprets the status line once per response; returns false when the body must not be written.
+    // Interprets the status line once per response; sets m_skipBody when the body must not be written.
     void checkHeaders()
     {
         m_headersChecked = true;
