@@ -1,5 +1,6 @@
 #include "metrics/CovarianceAccumulator.h"
 
+#include "metrics/DenseKernels.h"
 #include "util/Error.h"
 
 #include <Eigen/Dense>
@@ -28,6 +29,7 @@ template <typename T>
 void CovarianceAccumulator::addBatch(const T *rows, int64_t n, int64_t rowOffset)
 {
     Eigen::MatrixXd u(m_dim, std::min<int64_t>(n, kBatchRows)); // one sample per column
+    Eigen::MatrixXd xt;
     for (int64_t start = 0; start < n; start += kBatchRows) {
         const int64_t nb = std::min<int64_t>(kBatchRows, n - start);
         if (u.cols() != nb) u.resize(m_dim, nb);
@@ -48,14 +50,15 @@ void CovarianceAccumulator::addBatch(const T *rows, int64_t n, int64_t rowOffset
         }
         const Eigen::VectorXd meanB = u.rowwise().mean();
         u.colwise() -= meanB;
+        // Batch scatter (syrk, lower triangle) straight into M2: samples x features layout for C += X^T X.
+        xt = u.transpose();
+        gemmTN(m_dim, m_dim, int(nb), xt.data(), xt.rows(), xt.data(), xt.rows(), m_m2.data(), m_m2.rows(),
+               GemmShape::LowerOnly);
         if (m_n == 0) {
-            m_m2.selfadjointView<Eigen::Lower>().rankUpdate(u);
             m_mean = meanB;
             m_n = nb;
         } else {
-            // Accumulate the batch scatter straight into M2, then add the between-means term.
-            m_m2.selfadjointView<Eigen::Lower>().rankUpdate(u);
-            mergeState(nb, meanB, nullptr);
+            mergeState(nb, meanB, nullptr); // adds the between-means term
         }
     }
 }

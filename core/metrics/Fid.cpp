@@ -1,6 +1,7 @@
 #include "metrics/Fid.h"
 
 #include "metrics/CovarianceAccumulator.h"
+#include "metrics/DenseKernels.h"
 #include "metrics/SymmetricEigenvalues.h"
 #include "util/Error.h"
 
@@ -125,27 +126,16 @@ TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2,
     both(parallel, [&] { f1 = symmetricFactor(s1, &r.rank1, &tri1); }, [&] { f2 = symmetricFactor(s2, &r.rank2, &tri2); });
     auto t1 = std::chrono::steady_clock::now();
     // B = F2^T F1 (r2 x r1); eigenvalues of B^T B (or B B^T, whichever is smaller) = eigenvalues of S1 S2.
-    // Column halves of B, and the blocks of the Gram matrix, go to two threads.
-    Eigen::MatrixXd b(f2.cols(), f1.cols());
-    const Eigen::Index half1 = f1.cols() / 2;
-    auto bBlock = [&](Eigen::Index c0, Eigen::Index nc) {
-        if (nc <= 0) return;
-        if (tri1 && tri2) // both lower triangular
-            b.middleCols(c0, nc).noalias() = f2.transpose().triangularView<Eigen::Upper>() * f1.middleCols(c0, nc);
-        else
-            b.middleCols(c0, nc).noalias() = f2.transpose() * f1.middleCols(c0, nc);
-    };
-    both(parallel, [&] { bBlock(0, half1); }, [&] { bBlock(half1, f1.cols() - half1); });
+    // Both products in the packed AVX2 kernel, columns split over two threads.
+    const int nThreads = parallel ? 2 : 1;
+    Eigen::MatrixXd b = Eigen::MatrixXd::Zero(f2.cols(), f1.cols());
+    gemmTN(int(f2.cols()), int(f1.cols()), int(f1.rows()), f2.data(), f2.rows(), f1.data(), f1.rows(), b.data(),
+           b.rows(), tri1 && tri2 ? GemmShape::BothLowerTri : GemmShape::Full, nThreads);
     if (b.cols() > b.rows()) b.transposeInPlace(); // Gram of the smaller side: eig(B^T B) or eig(B B^T)
-    const Eigen::Index m = b.cols(), h = m / 2;
+    const Eigen::Index m = b.cols();
     Eigen::MatrixXd g = Eigen::MatrixXd::Zero(m, m);
-    both(
-        parallel,
-        [&] { // diagonal blocks B1^T B1, B2^T B2 (lower triangles)
-            g.topLeftCorner(h, h).selfadjointView<Eigen::Lower>().rankUpdate(b.leftCols(h).transpose());
-            g.bottomRightCorner(m - h, m - h).selfadjointView<Eigen::Lower>().rankUpdate(b.rightCols(m - h).transpose());
-        },
-        [&] { g.bottomLeftCorner(m - h, h).noalias() = b.rightCols(m - h).transpose() * b.leftCols(h); });
+    gemmTN(int(m), int(m), int(b.rows()), b.data(), b.rows(), b.data(), b.rows(), g.data(), g.rows(),
+           GemmShape::LowerOnly, nThreads);
     auto t2 = std::chrono::steady_clock::now();
     Eigen::VectorXd lambda;
     try {

@@ -5,6 +5,8 @@
 #include "util/Error.h"
 #include "weights/SafetensorsFile.h"
 
+#include <Eigen/Eigenvalues>
+
 #include <cmath>
 #include <limits>
 #include <random>
@@ -80,6 +82,37 @@ private Q_SLOTS:
         const FidResult r = frechetDistance(sa, sa);
         qInfo("A_vs_A: %.3g (reference %.3g)", r.fid, ref("A_vs_A.fid_pytorch_fid"));
         QVERIFY(std::abs(r.fid) <= 1e-3);
+    }
+    void fullRankCholeskyPathMatchesDirectComputation()
+    {
+        // N > d: both plain Cholesky factors succeed (the fixture's sets are all N < 2048, so test it here).
+        const int d = 67, n = 400;
+        std::mt19937 rng(3);
+        std::normal_distribution<double> g;
+        std::vector<double> x(size_t(n) * d), y(size_t(n) * d);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < d; ++j) {
+                x[size_t(i) * d + j] = g(rng) * (1 + 0.05 * j) + (j ? 0.3 * x[size_t(i) * d + j - 1] : 0);
+                y[size_t(i) * d + j] = 0.5 + g(rng) * (2 - 0.01 * j);
+            }
+        const GaussianStats s1 = gaussianStats(x.data(), n, d), s2 = gaussianStats(y.data(), n, d);
+        const FidResult r = frechetDistance(s1, s2);
+        QCOMPARE(r.rank1, d);
+        QCOMPARE(r.rank2, d);
+        // direct: tr sqrt(S1^1/2 S2 S1^1/2) from Eigen's eigen-decompositions
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e1(s1.sigma);
+        const Eigen::MatrixXd root = e1.eigenvectors() * e1.eigenvalues().cwiseMax(0).cwiseSqrt().asDiagonal() *
+                                     e1.eigenvectors().transpose();
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e2(root * s2.sigma * root, Eigen::EigenvaluesOnly);
+        const double traceSqrt = e2.eigenvalues().cwiseMax(0).cwiseSqrt().sum();
+        const double expected = (s1.mu - s2.mu).squaredNorm() + s1.sigma.trace() + s2.sigma.trace() - 2 * traceSqrt;
+        QVERIFY2(std::abs(r.fid - expected) <= 1e-10 * std::abs(expected),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(r.fid, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+        QVERIFY(std::abs(r.traceSqrt - traceSqrt) <= 1e-10 * traceSqrt);
+        // single-threaded path gives the same value
+        FidOptions one;
+        one.threads = 1;
+        QVERIFY(std::abs(frechetDistance(s1, s2, one).fid - r.fid) <= 1e-10 * std::abs(r.fid));
     }
     void badInputsGiveNamedErrors()
     {
