@@ -275,6 +275,26 @@ private Q_SLOTS:
         }
     }
 
+    void averagePrecisionByHandAndTies()
+    {
+        // Rows: 0-2 controls, 3-5 compound A. Query 3 = (1,0): positives 4 (identical: sim 1) and 5 (sim 0.6);
+        // negatives: control 0 identical (sim 1, tie with the positive -> positive first), 1 (0.8), 2 (-1).
+        // Ranking: pos(1) neg0(1) neg1(0.8) pos(0.6) neg2 -> AP = (1/1 + 2/4) / 2 = 0.75.
+        RowMatrix X(6, 2);
+        X << 2, 0,  0.8, 0.6,  -1, 0,  1, 0,  3, 0,  0.6, 0.8;
+        const std::vector<int> pert{0, 0, 0, 1, 1, 1};
+        const std::vector<unsigned char> ctrl{1, 1, 1, 0, 0, 0};
+        const auto ap = averagePrecision(X, pert, ctrl, {{3, 4, 5}}, 1);
+        QCOMPARE(ap.size(), std::size_t(3));
+        QCOMPARE(ap[0].row, std::size_t(3));
+        QCOMPARE(ap[0].nPos, 2);
+        QCOMPARE(ap[0].nTotal, 5);
+        QVERIFY(std::abs(ap[0].ap - 0.75) < 1e-15);
+        // Query 5 = (0.6,0.8): positives 3 and 4 (both 0.6); negatives 1 (0.96), 0 (0.6, tie), 2 (-0.6).
+        // Ranking: neg1, pos, pos, neg0, neg2 -> AP = (1/2 + 2/3) / 2.
+        QVERIFY(std::abs(ap[2].ap - (0.5 + 2.0 / 3.0) / 2) < 1e-15);
+    }
+
     void badInput()
     {
         QTemporaryDir dir;
