@@ -30,6 +30,10 @@ int main(int argc, char **argv)
                                QStringLiteral("model"));
     parser.addOption(inspect);
     parser.addOption(compare);
+    QCommandLineOption plate(QStringLiteral("plate"), QStringLiteral("plate to show first"), QStringLiteral("barcode"));
+    QCommandLineOption well(QStringLiteral("well"), QStringLiteral("well to show first"), QStringLiteral("well"));
+    parser.addOption(plate);
+    parser.addOption(well);
     parser.process(app);
 
     cprecon::ui::MainWindow w;
@@ -53,6 +57,13 @@ int main(int argc, char **argv)
         w.inspector()->setModel(parser.value(inspect));
         if (parser.isSet(compare)) w.inspector()->setCompareModel(parser.value(compare));
         w.showInspector(true);
+    }
+    if (parser.isSet(plate) || parser.isSet(well)) {
+        const QString p = parser.value(plate), wl = parser.value(well);
+        QObject::connect(&w, &cprecon::ui::MainWindow::screenLoaded, &w, [&w, p, wl] {
+            if (!p.isEmpty()) w.selectPlate(p);
+            if (!wl.isEmpty()) w.selectWell(wl);
+        });
     }
     if (!parser.positionalArguments().isEmpty()) w.openScreen(parser.positionalArguments().first());
     return app.exec();

@@ -225,17 +225,21 @@ void InspectorView::setSettingsGroup(const QString &group)
     QSettings s;
     s.beginGroup(group);
     m_restoring = true; // one recomputation at the end, not one per control
-    if (s.contains(QStringLiteral("model"))) m_model->setCurrentText(s.value(QStringLiteral("model")).toString());
-    m_compareModel->setCurrentText(s.value(QStringLiteral("compare")).toString());
-    setProtocol(Protocol(s.value(QStringLiteral("protocol"), int(Protocol::Corrected)).toInt()));
-    m_seed->setValue(s.value(QStringLiteral("seed"), 0).toInt());
-    m_layout->setCurrentIndex(s.value(QStringLiteral("layout"), 0).toInt());
-    m_diffMode->setCurrentIndex(s.value(QStringLiteral("differenceMode"), 0).toInt());
-    m_tileGrid->setChecked(s.value(QStringLiteral("tileGrid"), true).toBool());
-    m_saturation->setValue(s.value(QStringLiteral("saturation"), 0.35).toDouble());
-    m_linkContrast->setChecked(s.value(QStringLiteral("linkContrast"), false).toBool());
-    m_autoRange->setChecked(s.value(QStringLiteral("autoRange"), true).toBool());
-    m_rangeSpin->setValue(s.value(QStringLiteral("range"), 32).toDouble());
+    // Only what was saved overrides the current state (a model chosen before the screen opened stays).
+    auto restore = [&s](const char *key, auto apply) {
+        if (s.contains(QLatin1String(key))) apply(s.value(QLatin1String(key)));
+    };
+    restore("model", [this](const QVariant &v) { m_model->setCurrentText(v.toString()); });
+    restore("compare", [this](const QVariant &v) { m_compareModel->setCurrentText(v.toString()); });
+    restore("protocol", [this](const QVariant &v) { setProtocol(Protocol(v.toInt())); });
+    restore("seed", [this](const QVariant &v) { m_seed->setValue(v.toInt()); });
+    restore("layout", [this](const QVariant &v) { m_layout->setCurrentIndex(v.toInt()); });
+    restore("differenceMode", [this](const QVariant &v) { m_diffMode->setCurrentIndex(v.toInt()); });
+    restore("tileGrid", [this](const QVariant &v) { m_tileGrid->setChecked(v.toBool()); });
+    restore("saturation", [this](const QVariant &v) { m_saturation->setValue(v.toDouble()); });
+    restore("linkContrast", [this](const QVariant &v) { m_linkContrast->setChecked(v.toBool()); });
+    restore("autoRange", [this](const QVariant &v) { m_autoRange->setChecked(v.toBool()); });
+    restore("range", [this](const QVariant &v) { m_rangeSpin->setValue(v.toDouble()); });
     m_restoring = false;
     start();
 }

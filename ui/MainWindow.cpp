@@ -49,7 +49,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     auto *plateBar = new QHBoxLayout;
     plateBar->addWidget(new QLabel(tr("Plate")));
     m_plateCombo = new QComboBox;
-    m_plateCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_plateCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_plateCombo->setMinimumContentsLength(14);
     plateBar->addWidget(m_plateCombo, 1);
     plateBar->addWidget(new QLabel(tr("Colour by")));
     m_colorBy = new QComboBox;

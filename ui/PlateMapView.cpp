@@ -43,10 +43,10 @@ PlateMapView::Layout PlateMapView::layout() const
     Layout l{};
     l.rows = plateRows(f);
     l.cols = plateColumns(f);
-    const double labelW = 26, labelH = 18;
-    l.pitch = std::max(4.0, std::min((width() - labelW - 6) / l.cols, (height() - labelH - 6) / l.rows));
+    const double labelW = 26, labelH = 18, legendH = 22;
+    l.pitch = std::max(4.0, std::min((width() - labelW - 6) / l.cols, (height() - labelH - legendH - 6) / l.rows));
     l.left = labelW + (width() - labelW - 6 - l.pitch * l.cols) / 2;
-    l.top = labelH + (height() - labelH - 6 - l.pitch * l.rows) / 2;
+    l.top = labelH + (height() - labelH - legendH - 6 - l.pitch * l.rows) / 2;
     return l;
 }
 
@@ -153,7 +153,8 @@ void PlateMapView::paintEvent(QPaintEvent *)
             const QPointF center = wellCenter(r, c);
             const Well *w = wellAtCell(r, c);
             QColor fill = w ? wellColor(*w) : QColor(238, 238, 238);
-            if (w && w->sites.isEmpty()) fill = fill.lighter(135); // in the platemap but no images: greyed
+            if (w && w->sites.isEmpty()) // known from the platemap but no images: greyed (faded towards light grey)
+                fill = QColor::fromHsvF(std::max(0.0f, fill.hsvHueF()), fill.hsvSaturationF() * 0.25f, 0.93f);
             p.setBrush(fill);
             p.setPen(w && !w->sites.isEmpty() ? QPen(fill.darker(150), 1) : QPen(QColor(205, 205, 205), 1, Qt::DotLine));
             p.drawEllipse(center, radius, radius);
@@ -163,6 +164,34 @@ void PlateMapView::paintEvent(QPaintEvent *)
                 p.drawEllipse(center, radius + 1.5, radius + 1.5);
             }
         }
+    }
+    QFont lf = font();
+    lf.setPointSizeF(8);
+    p.setFont(lf);
+    paintLegend(p, l.top + l.rows * l.pitch + 6);
+}
+
+void PlateMapView::paintLegend(QPainter &p, double top)
+{
+    if (m_colorBy != ColorBy::ControlType) return;
+    struct Item {
+        QColor color;
+        QString text;
+    };
+    const Item items[] = {{QColor(40, 120, 200), tr("treatment")},
+                          {QColor(120, 120, 120), tr("negative control")},
+                          {QColor(230, 120, 0), tr("positive control")},
+                          {QColor(170, 200, 225), tr("unknown")},
+                          {QColor::fromHsvF(0.58f, 0.1f, 0.93f), tr("no images")}};
+    double x = 6;
+    const QFontMetrics fm(p.font());
+    for (const auto &it : items) {
+        p.setBrush(it.color);
+        p.setPen(QPen(it.color.darker(140), 1));
+        p.drawEllipse(QPointF(x + 5, top + 8), 5, 5);
+        p.setPen(palette().color(QPalette::Text));
+        p.drawText(QPointF(x + 13, top + 12), it.text);
+        x += 22 + fm.horizontalAdvance(it.text);
     }
 }
 

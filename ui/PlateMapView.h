@@ -4,6 +4,7 @@
 #include "screen/Screen.h"
 
 #include <QHash>
+#include <QPainter>
 #include <QWidget>
 
 namespace cprecon::ui {
@@ -45,6 +46,7 @@ private:
     };
     Layout layout() const;
     const Well *wellAtCell(int row, int column) const;
+    void paintLegend(QPainter &p, double top);
 
     const Plate *m_plate = nullptr;
     ColorBy m_colorBy = ColorBy::ControlType;
