@@ -335,7 +335,11 @@ int64_t AutoencoderKl::parameterCount() const
 void AutoencoderKl::loadWeights(const StateDict &raw)
 {
     const StateDict sd = toDiffusersVaeKeys(raw, d->config.levels());
-    torchrt::loadIntoModule(*d->net, sd, "AutoencoderKL (" + d->config.describe() + ")");
+    try {
+        torchrt::loadIntoModule(*d->net, sd, "AutoencoderKL");
+    } catch (const Error &e) {
+        throw Error(e.message() + " [network: " + d->config.describe() + "]", e.file(), e.fix());
+    }
     if (d->runtime.channelsLast)
         for (auto &p : d->net->parameters())
             if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));

@@ -84,7 +84,7 @@ void requireMatchingKeys(const KeyCheck &check, const std::string &modelName, co
     const size_t present = check.matched + check.mismatched.size();
     if (present * 4 < check.expectedCount) {
         std::ostringstream s;
-        s << "not a " << modelName << " checkpoint: only " << present << " of its " << check.expectedCount
+        s << "not a checkpoint for " << modelName << ": only " << present << " of its " << check.expectedCount
           << " keys are present";
         if (sd && !sd->tensors.empty()) {
             std::vector<std::string> some;

@@ -31,7 +31,7 @@ std::string shapeString(const std::vector<int64_t> &shape); // "[128, 3, 3, 3]"
 KeyCheck checkKeys(const ShapeList &expected, const StateDict &sd);
 
 // Throws cprecon::Error (file = source) unless check.ok(). When fewer than a quarter of the expected keys are
-// present the message says the file is not a `modelName` checkpoint at all and shows some of its keys.
+// present the message says the file is "not a checkpoint for <modelName>" at all and shows some of its keys.
 void requireMatchingKeys(const KeyCheck &check, const std::string &modelName, const std::string &source,
                          const StateDict *sd = nullptr);
 

@@ -203,6 +203,14 @@ private Q_SLOTS:
             const QString err = errorOf([&] { AutoencoderKl::fromCheckpoint(inception.toStdString(), cfg, rt); });
             QVERIFY2(err.contains(QStringLiteral("no VAE tensors")) && err.contains(QStringLiteral("weights.safetensors")), qPrintable(err));
         }
+        // OpenPhenom's encoder (keys encoder.* / decoder.* too, but a ViT): refused as not a VAE
+        const QString phenom = test::fixture(QStringLiteral("openphenom/encoder_weights.safetensors"));
+        if (!phenom.isEmpty()) {
+            const QString err = errorOf([&] { AutoencoderKl::fromCheckpoint(phenom.toStdString(), cfg, rt); });
+            QVERIFY2(err.contains(QStringLiteral("not a checkpoint for AutoencoderKL")) &&
+                         err.contains(QStringLiteral("encoder.vit_backbone")),
+                     qPrintable(err));
+        }
         // the tiny weights with the full-size sd14 config: shape mismatches named
         const QString sd14 = test::fixture(QStringLiteral("vae/sd14_config.json"));
         const QString err = errorOf([&] { AutoencoderKl::fromCheckpoint(fixtureDir.toStdString(), sd14.toStdString(), rt); });

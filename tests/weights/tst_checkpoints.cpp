@@ -73,14 +73,14 @@ private Q_SLOTS:
         } catch (const Error &e) {
             QCOMPARE(QString::fromStdString(e.file()), QStringLiteral("x.safetensors"));
         }
-        // almost nothing in common: "not a TestNet checkpoint"
+        // almost nothing in common: "not a checkpoint for TestNet"
         ShapeList many;
         for (int i = 0; i < 20; ++i) many.push_back({"k" + std::to_string(i), {1}});
         try {
             requireMatchingKeys(checkKeys(many, sd), "TestNet", sd.source, &sd);
             QFAIL("accepted");
         } catch (const Error &e) {
-            QVERIFY(QString::fromStdString(e.message()).startsWith(QStringLiteral("not a TestNet checkpoint")));
+            QVERIFY(QString::fromStdString(e.message()).startsWith(QStringLiteral("not a checkpoint for TestNet")));
         }
     }
     void locatorPrefersDiffusersNames()
