@@ -1,6 +1,6 @@
 // cprecon-cli screen info: what a screen path holds (plates, wells, sites, channels, treatments, missing files,
 // problems), as text or as JSON (schema "cprecon.screen-info/1", documented in docs/user/layouts.md).
-#include "CliRegistry.h"
+#include "CliScreen.h"
 
 #include "screen/ScreenOpener.h"
 #include "util/Error.h"
@@ -41,20 +41,6 @@ const char *controlName(ControlType c)
     case ControlType::Unknown: return "unknown";
     }
     return "unknown";
-}
-
-OpenOptions optionsFrom(const Args &a)
-{
-    OpenOptions o;
-    o.dataRoot = a.value(QStringLiteral("data-root"));
-    for (const QString &pair : a.values(QStringLiteral("channel-map"))) {
-        const int eq = pair.indexOf(QLatin1Char('='));
-        if (eq <= 0 || eq == pair.size() - 1)
-            throw Error("--channel-map expects CHANNEL=STAIN pairs like 1=Mito,2=AGP or OrigMito=Mito, got '" + u8(pair) + "'");
-        o.stainOverride.insert(pair.left(eq).trimmed(), pair.mid(eq + 1).trimmed());
-    }
-    o.metadataDirs = a.values(QStringLiteral("metadata"));
-    return o;
 }
 
 struct Counts {
@@ -230,7 +216,7 @@ int run(const QStringList &argv)
     if (path.isEmpty() && a.has(QStringLiteral("json"))) path = a.value(QStringLiteral("json"));
     if (path.isEmpty() && a.has(QStringLiteral("all"))) path = a.value(QStringLiteral("all"));
     if (path.isEmpty()) throw Error("missing PATH", "", "cprecon-cli screen info PATH [--json]");
-    const Screen s = openScreen(path, optionsFrom(a));
+    const Screen s = openScreen(path, screenOpenOptions(a));
     const json j = screenJson(s, true);
     if (a.has(QStringLiteral("json")))
         std::cout << j.dump(2) << "\n";
