@@ -73,6 +73,19 @@ void InspectorView::buildUi()
     m_model->setToolTip(tr("bicubic8 and jpeg:<quality> need no weights; SD-VAE checkpoints appear when found "
                            "(Models dialog) or as sd-vae:<path>"));
     bar->addWidget(m_model);
+    auto *pick = new QToolButton;
+    pick->setText(QStringLiteral("…"));
+    pick->setToolTip(tr("Use an SD-VAE checkpoint from disk (diffusers folder, HF snapshot, .safetensors/.ckpt/.pth)"));
+    bar->addWidget(pick);
+    connect(pick, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("SD-VAE checkpoint (or cancel to pick a folder)"), QString(),
+                                                          tr("Checkpoints (*.safetensors *.ckpt *.pth *.bin);;All files (*)"));
+        const QString chosen = path.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("SD-VAE folder (diffusers / HF snapshot)")) : path;
+        if (chosen.isEmpty()) return;
+        const QString spec = QStringLiteral("sd-vae:") + chosen;
+        setAvailableModels({spec});
+        setModel(spec);
+    });
     bar->addWidget(new QLabel(tr("vs")));
     m_compareModel = new QComboBox;
     m_compareModel->setEditable(true);
