@@ -142,7 +142,7 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
         G.nControls = static_cast<int>(nCtrl);
         if (nCtrl == 0) {
             G.reason = "no negative controls (" + o.control.text() + ")";
-            res.exclusions.push_back("group" + where + " excluded: " + G.reason);
+            res.exclusions.push_back((o.groupBy.empty() ? std::string("dataset") : "group " + res.groupLabel(gi)) + " excluded: " + G.reason);
             continue;
         }
 
@@ -203,12 +203,12 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
         for (auto c : isCtrl) ctrlLeft += c;
         if (ctrlLeft == 0) {
             G.reason = "no negative controls left after TVN plate exclusions";
-            res.exclusions.push_back("group" + where + " excluded: " + G.reason);
+            res.exclusions.push_back((o.groupBy.empty() ? std::string("dataset") : "group " + res.groupLabel(gi)) + " excluded: " + G.reason);
             continue;
         }
         if (perts.empty()) {
             G.reason = "no perturbation with >= 2 replicates";
-            res.exclusions.push_back("group" + where + " excluded: " + G.reason);
+            res.exclusions.push_back((o.groupBy.empty() ? std::string("dataset") : "group " + res.groupLabel(gi)) + " excluded: " + G.reason);
             continue;
         }
 
