@@ -27,6 +27,25 @@ nn::GroupNorm groupNorm(int groups, int channels)
     return nn::GroupNorm(nn::GroupNormOptions(groups, channels).eps(1e-6).affine(true));
 }
 
+// GroupNorm in fp32 whatever the autocast dtype (LibTorch 1.13's CPU kernel refuses bf16 input with fp32
+// affine parameters; fp32 statistics are also what diffusers' upcast aims at).
+torch::Tensor norm(nn::GroupNorm &gn, const torch::Tensor &x)
+{
+    if (x.scalar_type() == torch::kFloat32) return gn(x);
+    return gn(x.to(torch::kFloat32));
+}
+
+// LibTorch throws c10::Error (shapes, memory, devices): the public API reports cprecon::Error instead.
+template <typename F> auto guarded(const char *what, F &&f) -> decltype(f())
+{
+    try {
+        return f();
+    } catch (const c10::Error &e) {
+        throw Error(std::string("LibTorch failed in AutoencoderKL ") + what + ": " + e.what_without_backtrace(), "",
+                    "check the input size, the device/precision options and free memory");
+    }
+}
+
 nn::Conv2d conv(int in, int out, int k, int stride = 1, int pad = 0)
 {
     return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(pad).bias(true));
@@ -45,8 +64,8 @@ struct ResnetBlock2DImpl : nn::Module {
     }
     torch::Tensor forward(const torch::Tensor &x)
     {
-        auto h = conv1(torch::silu(norm1(x)));
-        h = conv2(torch::silu(norm2(h)));
+        auto h = conv1(torch::silu(norm(norm1, x)));
+        h = conv2(torch::silu(norm(norm2, h)));
         return (convShortcut ? convShortcut(x) : x) + h; // output_scale_factor 1
     }
 };
@@ -71,13 +90,13 @@ struct AttentionImpl : nn::Module {
     torch::Tensor forward(const torch::Tensor &x)
     {
         const auto b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-        auto t = groupNorm_(x).view({b, c, h * w}).transpose(1, 2); // B, HW, C
+        auto t = norm(groupNorm_, x).view({b, c, h * w}).transpose(1, 2); // B, HW, C
         auto q = toQ(t), k = toK(t), v = toV(t);
         auto scores = torch::baddbmm(torch::empty({b, h * w, h * w}, q.options()), q, k.transpose(-1, -2),
                                      /*beta=*/0, /*alpha=*/scale);
         auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
         auto out = toOut0(torch::bmm(probs, v));
-        return out.transpose(-1, -2).reshape({b, c, h, w}) + x; // residual, rescale_output_factor 1
+        return out.transpose(-1, -2).reshape({b, c, h, w}).to(x.scalar_type()) + x; // residual, rescale 1
     }
 };
 TORCH_MODULE(Attention);
@@ -191,7 +210,7 @@ struct EncoderImpl : nn::Module {
             keep(cap, "encoder.down_blocks." + std::to_string(i), h);
         }
         h = midBlock->forward(h, cap, "encoder.mid_block");
-        h = convOut(torch::silu(normOut(h)));
+        h = convOut(torch::silu(norm(normOut, h)));
         keep(cap, "encoder.conv_out", h);
         return h;
     }
@@ -227,7 +246,7 @@ struct DecoderImpl : nn::Module {
             h = upBlocks[i]->as<ResampleBlockImpl>()->forward(h);
             keep(cap, "decoder.up_blocks." + std::to_string(i), h);
         }
-        h = convOut(torch::silu(normOut(h)));
+        h = convOut(torch::silu(norm(normOut, h)));
         keep(cap, "decoder.conv_out", h);
         return h;
     }
@@ -380,79 +399,89 @@ std::unique_ptr<AutoencoderKl> AutoencoderKl::fromCheckpoint(const std::string &
 
 HostTensor AutoencoderKl::moments(const HostTensor &x) const
 {
-    requireImage(x, d->config.inChannels, "VAE input");
-    d->checkSpatial(x);
-    torch::InferenceMode guard;
-    torchrt::AutocastScope ac(d->runtime);
-    return torchrt::toHost(d->net->moments(d->input(x), nullptr));
+    return guarded("moments", [&] {
+        requireImage(x, d->config.inChannels, "VAE input");
+        d->checkSpatial(x);
+        torch::InferenceMode guard;
+        torchrt::AutocastScope ac(d->runtime);
+        return torchrt::toHost(d->net->moments(d->input(x), nullptr));
+    });
 }
 
 VaePosterior AutoencoderKl::encode(const HostTensor &x, VaeIntermediates *capture) const
 {
-    requireImage(x, d->config.inChannels, "VAE input");
-    d->checkSpatial(x);
-    torch::InferenceMode guard;
-    torchrt::AutocastScope ac(d->runtime);
-    Capture cap;
-    auto [mean, logvar] = d->meanLogvar(d->net->moments(d->input(x), capture ? &cap : nullptr));
-    toHostCaptures(cap, capture);
-    return {torchrt::toHost(mean), torchrt::toHost(logvar)};
+    return guarded("encode", [&] {
+        requireImage(x, d->config.inChannels, "VAE input");
+        d->checkSpatial(x);
+        torch::InferenceMode guard;
+        torchrt::AutocastScope ac(d->runtime);
+        Capture cap;
+        auto [mean, logvar] = d->meanLogvar(d->net->moments(d->input(x), capture ? &cap : nullptr));
+        toHostCaptures(cap, capture);
+        return VaePosterior{torchrt::toHost(mean), torchrt::toHost(logvar)};
+    });
 }
 
 HostTensor AutoencoderKl::decode(const HostTensor &z, VaeIntermediates *capture) const
 {
-    requireImage(z, d->config.latentChannels, "VAE latent");
-    torch::InferenceMode guard;
-    torchrt::AutocastScope ac(d->runtime);
-    Capture cap;
-    auto y = d->net->decode(d->input(z), capture ? &cap : nullptr);
-    toHostCaptures(cap, capture);
-    return torchrt::toHost(y);
+    return guarded("decode", [&] {
+        requireImage(z, d->config.latentChannels, "VAE latent");
+        torch::InferenceMode guard;
+        torchrt::AutocastScope ac(d->runtime);
+        Capture cap;
+        auto y = d->net->decode(d->input(z), capture ? &cap : nullptr);
+        toHostCaptures(cap, capture);
+        return torchrt::toHost(y);
+    });
 }
 
 HostTensor AutoencoderKl::samplePosterior(const VaePosterior &p, uint64_t seed) const
 {
-    torch::InferenceMode guard;
-    auto mean = torchrt::toTorch(p.mean), logvar = torchrt::toTorch(p.logvar);
-    auto gen = at::detail::createCPUGenerator(seed);
-    auto eps = torch::randn(mean.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
-    return torchrt::toHost(mean + torch::exp(0.5 * logvar) * eps);
+    return guarded("sample", [&] {
+        torch::InferenceMode guard;
+        auto mean = torchrt::toTorch(p.mean), logvar = torchrt::toTorch(p.logvar);
+        auto gen = at::detail::createCPUGenerator(seed);
+        auto eps = torch::randn(mean.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
+        return torchrt::toHost(mean + torch::exp(0.5 * logvar) * eps);
+    });
 }
 
 VaeRoundTrip AutoencoderKl::roundTrip(const HostTensor &x, const VaeRoundTripOptions &o) const
 {
-    requireImage(x, d->config.inChannels, "VAE input");
-    d->checkSpatial(x);
-    torch::InferenceMode guard;
-    VaeRoundTrip r;
-    torch::Tensor mean, logvar;
-    {
-        torchrt::AutocastScope ac(d->runtime);
-        std::tie(mean, logvar) = d->meanLogvar(d->net->moments(d->input(x), nullptr));
-    }
-    torch::Tensor z = mean;
-    if (o.samplePosterior) {
-        auto gen = at::detail::createCPUGenerator(o.seed); // CPU noise: identical on every device
-        auto eps = torch::randn(mean.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32)).to(mean.device());
-        z = mean + torch::exp(0.5 * logvar) * eps;
-    }
-    const double shift = d->config.shiftFactor.value_or(0.0);
-    torch::Tensor decoderInput = z;
-    if (o.applyScaling) {
-        auto latent = (z - shift) * d->config.scalingFactor;
-        if (o.wantLatent) r.latent = torchrt::toHost(latent);
-        decoderInput = latent / d->config.scalingFactor + shift;
-    } else if (o.wantLatent) {
-        r.latent = torchrt::toHost(z);
-    }
-    {
-        torchrt::AutocastScope ac(d->runtime);
-        auto in = decoderInput;
-        if (d->runtime.channelsLast) in = in.contiguous(torch::MemoryFormat::ChannelsLast);
-        r.decoded = torchrt::toHost(d->net->decode(in, nullptr));
-    }
-    r.posterior = {torchrt::toHost(mean), torchrt::toHost(logvar)};
-    return r;
+    return guarded("roundTrip", [&] {
+        requireImage(x, d->config.inChannels, "VAE input");
+        d->checkSpatial(x);
+        torch::InferenceMode guard;
+        VaeRoundTrip r;
+        torch::Tensor mean, logvar;
+        {
+            torchrt::AutocastScope ac(d->runtime);
+            std::tie(mean, logvar) = d->meanLogvar(d->net->moments(d->input(x), nullptr));
+        }
+        torch::Tensor z = mean;
+        if (o.samplePosterior) {
+            auto gen = at::detail::createCPUGenerator(o.seed); // CPU noise: identical on every device
+            auto eps = torch::randn(mean.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32)).to(mean.device());
+            z = mean + torch::exp(0.5 * logvar) * eps;
+        }
+        const double shift = d->config.shiftFactor.value_or(0.0);
+        torch::Tensor decoderInput = z;
+        if (o.applyScaling) {
+            auto latent = (z - shift) * d->config.scalingFactor;
+            if (o.wantLatent) r.latent = torchrt::toHost(latent);
+            decoderInput = latent / d->config.scalingFactor + shift;
+        } else if (o.wantLatent) {
+            r.latent = torchrt::toHost(z);
+        }
+        {
+            torchrt::AutocastScope ac(d->runtime);
+            auto in = decoderInput;
+            if (d->runtime.channelsLast) in = in.contiguous(torch::MemoryFormat::ChannelsLast);
+            r.decoded = torchrt::toHost(d->net->decode(in, nullptr));
+        }
+        r.posterior = {torchrt::toHost(mean), torchrt::toHost(logvar)};
+        return r;
+    });
 }
 
 } // namespace cprecon

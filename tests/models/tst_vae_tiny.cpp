@@ -222,6 +222,25 @@ private Q_SLOTS:
         // latent = (mean - shift) * scaling
         QVERIFY(std::abs(r.latent.values[0] - (r.posterior.mean.values[0] - 0.1159) * 0.3611) < 1e-5);
     }
+    void bf16AutocastOnCpu()
+    {
+        RuntimeOptions rt;
+        rt.threads = 2;
+        rt.device = ComputeDevice::Cpu;
+        rt.precision = Precision::Bf16;
+        auto bf = AutoencoderKl::fromCheckpoint(test::fixture(QStringLiteral("vae/tiny")).toStdString(), {}, rt);
+        const VaePosterior p = bf->encode(read(*io, "x"));
+        const HostTensor y = bf->decode(read(*io, "posterior_mean"));
+        const double em = maxAbsDiff(p.mean, read(*io, "posterior_mean")), ey = maxAbsDiff(y, read(*io, "decoded_from_mean"));
+        qInfo("bf16 autocast: mean err %.3g, decoded err %.3g", em, ey);
+        QVERIFY(em > 1e-5 && ey > 1e-5);  // really ran in bf16 (8-bit mantissa)...
+        QVERIFY(em < 0.1 && ey < 0.2);    // ...and still computes the same network
+        QVERIFY_THROWS_EXCEPTION(Error, [&] {
+            RuntimeOptions h = rt;
+            h.precision = Precision::Fp16; // fp16 autocast is CUDA-only
+            AutoencoderKl(VaeConfig::fromFile(test::fixture(QStringLiteral("vae/tiny/config.json")).toStdString()), h).encode(read(*io, "x"));
+        }());
+    }
     void badInputsAreNamedErrors()
     {
         HostTensor x;
