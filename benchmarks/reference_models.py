@@ -8,7 +8,8 @@ Times the same work as the C++ benchmark, on random weights and random uint8 inp
               channel-wise mean pooling), 5x256x256
 diffusers and timm are not packaged in Debian, so the SD-VAE and the OpenPhenom encoder are written below in plain
 torch.nn, op for op as the libraries compute them (module structure of diffusers 0.30 AutoencoderKL and timm 1.0.11
-ParallelScalingBlock). Output: one `<model>.<variant>: <images per second>` line per measurement.
+ParallelScalingBlock). Output per measurement: `<model>.<variant>: <images per wall second>` and
+`<model>.<variant>.cpu_s_per_image: <CPU seconds of the process per image>` (robust on a shared machine).
 Install: apt-get install python3-torch python3-torchvision
 """
 import argparse
@@ -192,13 +193,15 @@ class OpenPhenomEncoder(nn.Module):
 
 
 def time_model(model, x, iters, warmup):
+    """Returns (images per wall second, CPU seconds of the whole process per image)."""
     with torch.inference_mode():
         for _ in range(warmup):
             model(x)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(iters):
             model(x)
-        return iters * x.shape[0] / (time.perf_counter() - t0)
+        n = iters * x.shape[0]
+        return n / (time.perf_counter() - t0), (time.process_time() - c0) / n
 
 
 def main():
@@ -230,8 +233,9 @@ def main():
                 xv = x.contiguous(memory_format=torch.channels_last)
             else:
                 xv = x
-            ips = time_model(model, xv, a.iters, a.warmup)
+            ips, cpu = time_model(model, xv, a.iters, a.warmup)
             print(f"{name}.{variant}: {ips:.4f}", flush=True)
+            print(f"{name}.{variant}.cpu_s_per_image: {cpu:.4f}", flush=True)
     return 0
 
 

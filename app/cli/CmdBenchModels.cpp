@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -31,6 +32,7 @@ struct Row {
     std::string model, input, variant;
     int batch = 0;
     double imagesPerSecond = 0;
+    double cpuSecondsPerImage = 0; // CPU time of the whole process (all threads) per image
 };
 
 double seconds(std::chrono::steady_clock::time_point t0)
@@ -46,13 +48,23 @@ std::vector<uint8_t> randomPixels(size_t n, uint32_t seed)
     return v;
 }
 
-// Warm-up passes (oneDNN primitive creation, allocator) are not timed.
-template <typename F> double imagesPerSecond(F &&pass, int batch, int warmup, int iters)
+double processCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+// Warm-up passes (oneDNN primitive creation, allocator) are not timed. Wall and CPU time are both kept: on a
+// shared machine the CPU seconds per image are the steadier comparison.
+template <typename F> void timePasses(F &&pass, int batch, int warmup, int iters, Row &r)
 {
     for (int i = 0; i < warmup; ++i) pass();
     const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = processCpuSeconds();
     for (int i = 0; i < iters; ++i) pass();
-    return iters * batch / seconds(t0);
+    r.imagesPerSecond = iters * batch / seconds(t0);
+    r.cpuSecondsPerImage = (processCpuSeconds() - c0) / (iters * batch);
 }
 
 Row benchVae(bool channelsLast, int threads, int batch, int warmup, int iters)
@@ -66,7 +78,7 @@ Row benchVae(bool channelsLast, int threads, int batch, int warmup, int iters)
     const auto pixels = randomPixels(size_t(batch) * 3 * 256 * 256, 1);
     VaeRoundTripOptions o; // posterior mean, as the corrected protocol
     Row r{"SD-VAE encode+decode (sd14)", "3x256x256", channelsLast ? "channels_last" : "fp32", batch, 0};
-    r.imagesPerSecond = imagesPerSecond(
+    timePasses(
         [&] {
             HostTensor x; // u8 -> [-1, 1] is part of the work (as in the reference)
             x.shape = {batch, 3, 256, 256};
@@ -74,7 +86,7 @@ Row benchVae(bool channelsLast, int threads, int batch, int warmup, int iters)
             for (size_t i = 0; i < pixels.size(); ++i) x.values[i] = pixels[i] / 255.f * 2.f - 1.f;
             vae.roundTrip(x, o);
         },
-        batch, warmup, iters);
+        batch, warmup, iters, r);
     return r;
 }
 
@@ -92,7 +104,7 @@ Row benchFeatures(const std::string &name, bool channelsLast, int threads, int b
     Row r{vit ? "OpenPhenom ViT-S/16 encoder" : "InceptionV3 (torchvision recipe)",
           std::to_string(c) + "x" + std::to_string(hw) + "x" + std::to_string(hw),
           channelsLast ? "channels_last" : "fp32", batch, 0};
-    r.imagesPerSecond = imagesPerSecond([&] { net->extract(images); }, batch, warmup, iters);
+    timePasses([&] { net->extract(images); }, batch, warmup, iters, r);
     return r;
 }
 
@@ -194,8 +206,8 @@ int benchModels(const QStringList &argv)
             Row r = m == QStringLiteral("vae")         ? benchVae(cl, threads, batch, warmup, iters)
                     : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", cl, threads, batch, warmup, iters)
                                                        : benchFeatures("openphenom", cl, threads, batch, warmup, iters);
-            std::printf("  %-34s %-11s %-13s %8.3f images/s\n", r.model.c_str(), r.input.c_str(), r.variant.c_str(),
-                        r.imagesPerSecond);
+            std::printf("  %-34s %-11s %-13s %8.3f images/s %8.2f CPU s/image\n", r.model.c_str(), r.input.c_str(),
+                        r.variant.c_str(), r.imagesPerSecond, r.cpuSecondsPerImage);
             std::fflush(stdout);
             rows.emplace_back(referenceKey(m.toStdString(), r.variant), r);
         }
@@ -211,18 +223,21 @@ int benchModels(const QStringList &argv)
             ref = runReference(script, models, threads, batch, warmup, iters);
     }
 
-    std::printf("\n%-34s %-11s %-13s %5s %10s %9s", "model", "input", "variant", "batch", "images/s", "s/image");
-    if (!ref.empty()) std::printf(" %12s %8s", "ref images/s", "ratio");
+    std::printf("\n%-34s %-11s %-13s %5s %9s %9s", "model", "input", "variant", "batch", "images/s", "CPU s/im");
+    if (!ref.empty()) std::printf(" %9s %9s %7s %7s", "ref im/s", "ref CPU", "wall x", "CPU x");
     std::printf("\n");
     for (const auto &[key, r] : rows) {
-        std::printf("%-34s %-11s %-13s %5d %10.3f %9.3f", r.model.c_str(), r.input.c_str(), r.variant.c_str(), r.batch,
-                    r.imagesPerSecond, 1.0 / r.imagesPerSecond);
-        const auto it = ref.find(key);
-        if (it != ref.end() && it->second > 0)
-            std::printf(" %12.3f %7.2fx", it->second, r.imagesPerSecond / it->second);
+        std::printf("%-34s %-11s %-13s %5d %9.3f %9.2f", r.model.c_str(), r.input.c_str(), r.variant.c_str(), r.batch,
+                    r.imagesPerSecond, r.cpuSecondsPerImage);
+        const auto it = ref.find(key), itCpu = ref.find(key + ".cpu_s_per_image");
+        if (it != ref.end() && it->second > 0 && itCpu != ref.end() && itCpu->second > 0)
+            std::printf(" %9.3f %9.2f %6.2fx %6.2fx", it->second, itCpu->second, r.imagesPerSecond / it->second,
+                        itCpu->second / r.cpuSecondsPerImage);
         std::printf("\n");
     }
-    if (!ref.empty()) std::printf("ratio = our images/s ÷ reference images/s (same machine, same threads and batch)\n");
+    if (!ref.empty())
+        std::printf("wall x = our images/s ÷ reference images/s; CPU x = reference CPU s/image ÷ ours (same machine,\n"
+                    "threads and batch; > 1 = we are faster). CPU time counts all threads of the process.\n");
     return 0;
 }
 
