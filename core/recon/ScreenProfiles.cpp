@@ -1,0 +1,197 @@
+#include "recon/ScreenProfiles.h"
+
+#include "features/HandcraftedFeatures.h"
+#include "util/Error.h"
+
+#include <QFile>
+#include <QSet>
+#include <QTextStream>
+
+#include <mutex>
+#include <thread>
+
+namespace cprecon {
+
+namespace {
+
+struct SiteJob {
+    const Plate *plate;
+    const Well *well;
+    const Site *site;
+};
+
+QString key(const QString &plate, const QString &well, int site)
+{
+    return plate + QLatin1Char('|') + well + QLatin1Char('|') + QString::number(site);
+}
+
+QString csvField(QString s)
+{
+    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
+        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return s;
+}
+
+QString controlLabel(const WellMetadata &m)
+{
+    if (!m.controlTypeRaw.isEmpty()) return m.controlTypeRaw;
+    if (m.control == ControlType::NegativeControl) return QStringLiteral("negcon");
+    if (m.control == ControlType::PositiveControl) return QStringLiteral("poscon");
+    return {};
+}
+
+QString perturbationId(const WellMetadata &m)
+{
+    if (!m.perturbationId.isEmpty()) return m.perturbationId;
+    if (m.isNegativeControl()) return QStringLiteral("DMSO");
+    return m.perturbationName;
+}
+
+// Mean feature vector over all tiles of the five stains' uint8 crops.
+std::vector<double> siteFeatures(const features::HandcraftedExtractor &fx, const std::vector<cv::Mat> &stains,
+                                 const TileGrid &grid)
+{
+    std::vector<double> sum(size_t(fx.featureCount()), 0.0);
+    for (int r = 0; r < grid.rows; ++r)
+        for (int c = 0; c < grid.cols; ++c) {
+            std::vector<cv::Mat> tiles;
+            for (const cv::Mat &s : stains) tiles.push_back(extractTile(s, grid, r, c).clone());
+            const std::vector<float> f = fx.extract(tiles);
+            for (size_t i = 0; i < f.size(); ++i) sum[i] += f[i];
+        }
+    for (double &v : sum) v /= double(grid.count());
+    return sum;
+}
+
+} // namespace
+
+ProfileExtractionReport extractScreenProfiles(const Screen &screen, const ProfileExtractionOptions &options,
+                                              const QString &outCsv, const std::atomic<bool> *cancel,
+                                              const ProgressFn &progress)
+{
+    features::HandcraftedOptions fo;
+    fo.channelNames.clear();
+    for (const QString &s : options.pipeline.stains) fo.channelNames.push_back(s.toStdString());
+    const features::HandcraftedExtractor fx(fo);
+    const QString source = options.model.isEmpty()
+                               ? QStringLiteral("original")
+                               : QStringLiteral("%1 (%2%3)").arg(options.model, protocolName(options.protocol),
+                                                                 options.protocol == Protocol::Paper ? QStringLiteral(", seed %1").arg(options.seed) : QString());
+    QStringList header{QStringLiteral("Metadata_Plate"), QStringLiteral("Metadata_Well"), QStringLiteral("Metadata_Site"),
+                       QStringLiteral("Metadata_broad_sample"), QStringLiteral("Metadata_pert_iname"),
+                       QStringLiteral("Metadata_control_type"), QStringLiteral("Metadata_cell_line"),
+                       QStringLiteral("Metadata_timepoint"), QStringLiteral("Metadata_source")};
+    for (const auto &n : fx.featureNames()) header << QString::fromStdString(n);
+    const QString headerLine = header.join(QLatin1Char(','));
+
+    // Resume: keep the complete rows of an earlier run with the same header, drop a torn last line.
+    QSet<QString> done;
+    QStringList keep;
+    const std::string file = outCsv.toStdString();
+    if (QFile::exists(outCsv)) {
+        QFile in(outCsv);
+        if (!in.open(QIODevice::ReadOnly | QIODevice::Text)) throw Error("cannot read the existing output", file, "check permissions");
+        QTextStream ts(&in);
+        const QString first = ts.readLine();
+        if (!first.isEmpty() && first != headerLine)
+            throw Error("the output exists with other columns (another extractor or stain set)", file,
+                        "choose another --out or delete the file");
+        while (!ts.atEnd()) {
+            const QString line = ts.readLine();
+            const QStringList cells = line.split(QLatin1Char(','));
+            if (cells.size() < header.size()) continue; // torn line from an interrupted run
+            if (!line.contains(source)) throw Error("the output holds profiles of another source", file, "choose another --out");
+            done.insert(key(cells[0], cells[1], cells[2].toInt()));
+            keep << line;
+        }
+    }
+    QFile out(outCsv);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        throw Error("cannot write profiles: " + out.errorString().toStdString(), file, "check the folder exists and is writable");
+    QTextStream os(&out);
+    os << headerLine << '\n';
+    for (const QString &l : keep) os << l << '\n';
+    os.flush();
+
+    std::vector<SiteJob> jobs;
+    ProfileExtractionReport report;
+    for (const Plate &p : screen.plates) {
+        if (!options.plates.isEmpty() && !options.plates.contains(p.barcode)) continue;
+        for (const Well &w : p.wells)
+            for (const Site &s : w.sites) {
+                ++report.sitesTotal;
+                if (done.contains(key(p.barcode, w.name, s.number))) {
+                    ++report.sitesResumed;
+                    continue;
+                }
+                jobs.push_back({&p, &w, &s});
+            }
+    }
+
+    std::mutex mutex;
+    size_t next = 0;
+    int finished = report.sitesResumed;
+    auto worker = [&] {
+        for (;;) {
+            SiteJob job{};
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (next >= jobs.size() || (cancel && cancel->load())) return;
+                job = jobs[next++];
+            }
+            const QString label = QStringLiteral("%1/%2/%3").arg(job.plate->barcode, job.well->name).arg(job.site->number);
+            QString row;
+            QString failure;
+            try {
+                std::vector<cv::Mat> stains;
+                TileGrid grid;
+                if (options.model.isEmpty()) {
+                    PipelineOptions po = options.pipeline;
+                    po.keepIntermediates = false;
+                    const SiteStack stack = loadSiteStack(*job.site, po, label);
+                    for (const StainImage &si : stack.stains) stains.push_back(si.cropped);
+                    grid = stack.grid;
+                } else {
+                    ReconstructionRequest req;
+                    req.model = options.model;
+                    req.protocol = options.protocol;
+                    req.seed = options.seed;
+                    req.pipeline = options.pipeline;
+                    req.threads = 1; // sites already run in parallel
+                    const SiteReconstruction r = reconstructSite(*job.site, req, label, cancel);
+                    for (const QString &s : options.pipeline.stains) stains.push_back(r.stain(s)->reconstruction);
+                    grid = makeTileGrid(stains.front().size(), r.grid.tileSize, PartialTilePolicy::Error);
+                }
+                const std::vector<double> f = siteFeatures(fx, stains, grid);
+                const WellMetadata &m = job.well->meta;
+                QStringList cells{csvField(job.plate->barcode), job.well->name, QString::number(job.site->number),
+                                  csvField(perturbationId(m)), csvField(m.perturbationName), csvField(controlLabel(m)),
+                                  csvField(m.cellLine), csvField(m.timePoint), csvField(source)};
+                for (double v : f) cells << QString::number(v, 'g', 9);
+                row = cells.join(QLatin1Char(','));
+            } catch (const std::exception &e) {
+                failure = label + QStringLiteral(": ") + QString::fromStdString(e.what());
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!row.isEmpty()) {
+                os << row << '\n';
+                os.flush(); // an interruption loses at most the sites in flight
+                ++report.sitesWritten;
+            } else if (!(cancel && cancel->load())) {
+                report.failures << failure;
+            }
+            ++finished;
+            if (progress) progress(finished, report.sitesTotal);
+        }
+    };
+    const int n = options.threads > 0 ? options.threads : std::max(1, int(std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (int i = 0; i < std::min<int>(n, int(jobs.size())); ++i) pool.emplace_back(worker);
+    for (auto &t : pool) t.join();
+    report.cancelled = cancel && cancel->load();
+    if (os.status() != QTextStream::Ok || !out.flush())
+        throw Error("writing profiles failed (disk full?)", file, "free disk space and run again: finished sites are kept");
+    return report;
+}
+
+} // namespace cprecon
