@@ -222,6 +222,18 @@ private Q_SLOTS:
         // latent = (mean - shift) * scaling
         QVERIFY(std::abs(r.latent.values[0] - (r.posterior.mean.values[0] - 0.1159) * 0.3611) < 1e-5);
     }
+    void channelsLastMatchesFixture()
+    {
+        RuntimeOptions rt;
+        rt.threads = 2;
+        rt.device = ComputeDevice::Cpu;
+        rt.channelsLast = true;
+        auto cl = AutoencoderKl::fromCheckpoint(test::fixture(QStringLiteral("vae/tiny")).toStdString(), {}, rt);
+        const VaePosterior p = cl->encode(read(*io, "x"));
+        CHECK_CLOSE(p.mean, read(*io, "posterior_mean"), 1e-4, "channels_last posterior_mean");
+        CHECK_CLOSE(p.logvar, read(*io, "posterior_logvar"), 1e-4, "channels_last posterior_logvar");
+        CHECK_CLOSE(cl->decode(read(*io, "posterior_mean")), read(*io, "decoded_from_mean"), 5e-4, "channels_last decoded");
+    }
     void bf16AutocastOnCpu()
     {
         RuntimeOptions rt;
