@@ -129,7 +129,10 @@ inline std::string rawBytes(const Tensor &t)
 }
 
 // Stored zip with the given entries (names in order), local headers + central directory + EOCD.
-inline void writeZip(const std::string &path, const std::vector<std::pair<std::string, std::string>> &entries)
+// zip64: write every size/offset as 0xFFFFFFFF with the real values in zip64 extra fields and a zip64 end
+// record + locator (what miniz writes for checkpoints > 4 GiB), to exercise that path with small files.
+inline void writeZip(const std::string &path, const std::vector<std::pair<std::string, std::string>> &entries,
+                     bool zip64 = false)
 {
     std::string out, central;
     auto le16 = [](std::string &s, uint16_t v) { s.append(reinterpret_cast<const char *>(&v), 2); };
@@ -147,24 +150,45 @@ inline void writeZip(const std::string &path, const std::vector<std::pair<std::s
         out += name;
         le16(out, 0x4246); le16(out, pad); out.append(pad, 'Z');
         out += data;
-        le32(central, 0x02014b50); le16(central, 20); le16(central, 20); le16(central, 0); le16(central, 0);
+        const uint32_t big = 0xFFFFFFFFu;
+        le32(central, 0x02014b50); le16(central, 45); le16(central, 45); le16(central, 0); le16(central, 0);
         le16(central, 0); le16(central, 0); le32(central, crc);
-        le32(central, static_cast<uint32_t>(data.size())); le32(central, static_cast<uint32_t>(data.size()));
-        le16(central, static_cast<uint16_t>(name.size())); le16(central, 0); le16(central, 0); le16(central, 0);
-        le16(central, 0); le32(central, 0); le32(central, offset);
+        le32(central, zip64 ? big : static_cast<uint32_t>(data.size()));
+        le32(central, zip64 ? big : static_cast<uint32_t>(data.size()));
+        le16(central, static_cast<uint16_t>(name.size())); le16(central, zip64 ? 28 : 0); le16(central, 0);
+        le16(central, 0); le16(central, 0); le32(central, 0); le32(central, zip64 ? big : offset);
         central += name;
+        if (zip64) { // id 1, 24 bytes: uncompressed, compressed, local header offset
+            le16(central, 0x0001); le16(central, 24);
+            const uint64_t vals[] = {data.size(), data.size(), offset};
+            for (uint64_t v : vals) central.append(reinterpret_cast<const char *>(&v), 8);
+        }
     }
-    const uint32_t cdOffset = static_cast<uint32_t>(out.size());
+    const uint64_t cdOffset = out.size();
     out += central;
+    if (zip64) {
+        const uint64_t z64 = out.size(), n = entries.size(), cdSize = central.size();
+        le32(out, 0x06064b50);
+        const uint64_t recSize = 44;
+        out.append(reinterpret_cast<const char *>(&recSize), 8);
+        le16(out, 45); le16(out, 45); le32(out, 0); le32(out, 0);
+        for (uint64_t v : {n, n, cdSize, cdOffset}) out.append(reinterpret_cast<const char *>(&v), 8);
+        le32(out, 0x07064b50); le32(out, 0);
+        out.append(reinterpret_cast<const char *>(&z64), 8);
+        le32(out, 1);
+    }
     le32(out, 0x06054b50); le16(out, 0); le16(out, 0);
-    le16(out, static_cast<uint16_t>(entries.size())); le16(out, static_cast<uint16_t>(entries.size()));
-    le32(out, static_cast<uint32_t>(central.size())); le32(out, cdOffset); le16(out, 0);
+    le16(out, zip64 ? 0xFFFF : static_cast<uint16_t>(entries.size()));
+    le16(out, zip64 ? 0xFFFF : static_cast<uint16_t>(entries.size()));
+    le32(out, zip64 ? 0xFFFFFFFFu : static_cast<uint32_t>(central.size()));
+    le32(out, zip64 ? 0xFFFFFFFFu : static_cast<uint32_t>(cdOffset)); le16(out, 0);
     std::ofstream(path, std::ios::binary).write(out.data(), static_cast<std::streamsize>(out.size()));
 }
 
 // torch.save(OrderedDict(tensors)) or, with `nestUnder`, torch.save({nestUnder: OrderedDict, "global_step": 1}).
 inline void writeTorchStateDict(const std::string &path, const std::map<std::string, Tensor> &tensors,
-                                const std::string &nestUnder = {}, const std::string &archive = "archive")
+                                const std::string &nestUnder = {}, const std::string &archive = "archive",
+                                bool zip64 = false)
 {
     Pickle p;
     p.op('\x80'); p.u8(2);
@@ -221,7 +245,7 @@ inline void writeTorchStateDict(const std::string &path, const std::map<std::str
     p.op('.');
     entries.front().second = p.bytes;
     entries.push_back({archive + "/version", "3\n"});
-    writeZip(path, entries);
+    writeZip(path, entries, zip64);
 }
 
 } // namespace cprecon::testzip

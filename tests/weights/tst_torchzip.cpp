@@ -98,6 +98,19 @@ private Q_SLOTS:
         QCOMPARE(sd.tensors.size(), size_t(3));
         QCOMPARE(sd.tensors.at("a.weight").shape, (std::vector<int64_t>{2, 3}));
     }
+    void readsZip64Records()
+    {
+        // checkpoints > 4 GiB (v1-5-pruned.ckpt, sd-v1-4-full-ema.ckpt) carry zip64 records: same reader path
+        QTemporaryDir dir;
+        std::map<std::string, testzip::Tensor> t;
+        t["first_stage_model.decoder.conv_in.weight"] = {DType::F16, {2, 2}, {0.5f, -1.f, 2.f, 4.f}};
+        t["model.diffusion_model.out.2.bias"] = {DType::F32, {3}, {1.f, 2.f, 3.f}};
+        const std::string path = dir.filePath(QStringLiteral("big.ckpt")).toStdString();
+        testzip::writeTorchStateDict(path, t, "state_dict", "archive", /*zip64=*/true);
+        const StateDict sd = loadStateDict(path);
+        QCOMPARE(sd.tensors.at("first_stage_model.decoder.conv_in.weight").values, (std::vector<float>{0.5f, -1.f, 2.f, 4.f}));
+        QCOMPARE(sd.tensors.at("model.diffusion_model.out.2.bias").values, (std::vector<float>{1.f, 2.f, 3.f}));
+    }
     void formatIsDetectedByContent()
     {
         QTemporaryDir dir;
