@@ -189,6 +189,20 @@ private Q_SLOTS:
         QCOMPARE(ca.describe(), cb.describe());
         QCOMPARE(ca.useQuantConv, cb.useQuantConv);
         QVERIFY(!ca.shiftFactor && !cb.shiftFactor);
+        // SDXL VAE config (stabilityai/sdxl-vae): same tree as sd14, scaling 0.13025
+        const VaeConfig xl = VaeConfig::fromJsonText(
+            R"({"_class_name": "AutoencoderKL", "block_out_channels": [128, 256, 512, 512], "layers_per_block": 2,
+                "latent_channels": 4, "norm_num_groups": 32, "sample_size": 1024, "scaling_factor": 0.13025,
+                "force_upcast": true})", "sdxl-vae/config.json");
+        QCOMPARE(xl.scalingFactor, 0.13025);
+        QCOMPARE(xl.describe(), VaeConfig::preset("sdxl").describe());
+        // SD3-style 16-channel config: shift factor, no quant convs
+        const VaeConfig sd3 = VaeConfig::fromJsonText(
+            R"({"block_out_channels": [128, 256, 512, 512], "layers_per_block": 2, "latent_channels": 16,
+                "scaling_factor": 1.5305, "shift_factor": 0.0609, "use_quant_conv": false, "use_post_quant_conv": false})",
+            "sd3/vae/config.json");
+        QCOMPARE(sd3.latentChannels, 16);
+        QVERIFY(sd3.shiftFactor && *sd3.shiftFactor == 0.0609 && !sd3.useQuantConv && !sd3.usePostQuantConv);
         const VaeConfig bare = VaeConfig::fromJsonText("{}", "inline");
         QCOMPARE(bare.blockOutChannels, std::vector<int>{64});
         QCOMPARE(bare.layersPerBlock, 1);
