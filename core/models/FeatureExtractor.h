@@ -35,7 +35,9 @@ struct ImageBatchU8 {
 struct FeatureOptions {
     int threads = 0;            // LibTorch intra-op threads; 0 = all cores
     int batchSize = 16;         // images per forward pass (memory vs. speed)
-    bool channelsLast = false;  // NHWC memory format for the convolutions (oneDNN); results are identical within fp32
+    // NHWC memory format for InceptionV3's convolutions (oneDNN): ~25 % faster on AVX2 CPUs, same results within
+    // the fixture tolerances (both layouts are tested). No effect on OpenPhenom (a transformer).
+    bool channelsLast = true;
     // inception-torchvision: torchvision's `transform_input`. torchvision sets it to True for the pretrained
     // IMAGENET1K_V1 weights (what the paper used); the golden fixture's main reference uses False.
     bool transformInput = false;

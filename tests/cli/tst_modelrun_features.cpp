@@ -55,7 +55,7 @@ private Q_SLOTS:
     {
         CPRECON_REQUIRE_PATH(io, test::fixture(QStringLiteral("inception/io.safetensors")));
         CPRECON_REQUIRE_PATH(w, test::fixture(QStringLiteral("inception/weights.safetensors")));
-        std::ofstream(out("ti.json").toStdString()) << R"({"transform_input": true, "channels_last": true})";
+        std::ofstream(out("ti.json").toStdString()) << R"({"transform_input": true, "channels_last": false})";
         run({"model", "run", "--kind", "inception-torchvision", "--weights", w, "--config", out("ti.json"), "--input",
              io, "--output", out("ti.safetensors")});
         compare(out("ti.safetensors"), io, "pool_features", "A_transform_input.pool_features", 2e-3);

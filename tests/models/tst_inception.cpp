@@ -102,6 +102,7 @@ private Q_SLOTS:
     {
         FeatureOptions o;
         o.transformInput = true;
+        o.channelsLast = false;
         o.batchSize = 2; // also exercises batching across chunks (2 + 1)
         auto net = createFeatureExtractor("inception-torchvision", *m_weights, o);
         const auto out = net->extractAll(m_images);
@@ -131,10 +132,10 @@ private Q_SLOTS:
         QVERIFY(maxDiff > 10);
     }
 
-    void channelsLastMatchesReference()
+    void nchwLayoutMatchesReference()
     {
         FeatureOptions o;
-        o.channelsLast = true;
+        o.channelsLast = false; // the default is channels_last
         checkAbs(createFeatureExtractor("inception-fid", *m_weights, o)->extract(m_images), "B.pool3_features", 2e-3);
     }
 
