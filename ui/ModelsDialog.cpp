@@ -22,12 +22,6 @@ using namespace cprecon::models;
 
 namespace {
 
-QString sizeText(qint64 bytes)
-{
-    if (bytes <= 0) return QStringLiteral("?");
-    if (bytes < 1000000) return QStringLiteral("%1 kB").arg(double(bytes) / 1e3, 0, 'f', 1);
-    return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
-}
 
 QString statusText(ModelState s)
 {
@@ -156,7 +150,7 @@ void ModelsDialog::buildUi()
             // QProgressBar is int-based: show permille so files > 2 GB work too.
             m_progress->setRange(0, 1000);
             m_progress->setValue(static_cast<int>(1000 * got / total));
-            m_progress->setFormat(tr("%1 / %2").arg(sizeText(got), sizeText(total)));
+            m_progress->setFormat(tr("%1 / %2").arg(humanSize(got), humanSize(total)));
         }
     });
     connect(m_downloader, &Downloader::message, this, [this](const QString &text) { m_message->setText(text); });
@@ -239,11 +233,11 @@ void ModelsDialog::showStatuses(const std::vector<ModelStatus> &statuses)
         if (st.state == ModelState::Partial) {
             qint64 part = 0;
             for (const auto &f : st.files) part += f.partialBytes;
-            if (part > 0) status += tr(" (%1)").arg(sizeText(part));
+            if (part > 0) status += tr(" (%1)").arg(humanSize(part));
         }
         set(StatusColumn, status, st.detail)->setForeground(statusColor(st.state));
         const qint64 size = st.bytes > 0 ? st.bytes : m.approxBytes();
-        set(SizeColumn, m.isBaseline() ? QStringLiteral("—") : (st.bytes > 0 || size <= 0 ? QString() : QStringLiteral("≈")) + sizeText(size));
+        set(SizeColumn, m.isBaseline() ? QStringLiteral("—") : (st.bytes > 0 || size <= 0 ? QString() : QStringLiteral("≈")) + humanSize(size));
         QString licence = m.licence;
         if (m.nonCommercial) licence = QStringLiteral("⚠ NON-COMMERCIAL — ") + licence;
         if (m.gated) licence += tr(" (gated)");

@@ -19,12 +19,6 @@ using namespace cprecon::models;
 
 namespace {
 
-QString sizeText(qint64 bytes)
-{
-    if (bytes <= 0) return QStringLiteral("?");
-    if (bytes < 1000000) return QStringLiteral("%1 kB").arg(double(bytes) / 1e3, 0, 'f', 1);
-    return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
-}
 
 QString pad(const QString &s, int width)
 {
@@ -109,7 +103,7 @@ int listModels(const QStringList &argv)
         const qint64 size = st.bytes > 0 ? st.bytes : m.approxBytes();
         const QString sizeCol = m.isBaseline() ? QStringLiteral("-")
                                 : size <= 0      ? QStringLiteral("?")
-                                                 : (st.bytes > 0 ? QString() : QStringLiteral("~")) + sizeText(size);
+                                                 : (st.bytes > 0 ? QString() : QStringLiteral("~")) + humanSize(size);
         std::cout << pad(m.name, 24).toStdString() << pad(kindName(m.kind), 23).toStdString()
                   << pad(stateName(st.state), 19).toStdString() << pad(sizeCol, 10).toStdString()
                   << m.licenceSummary().toStdString() << "\n";
@@ -171,7 +165,7 @@ int downloadModel(const QStringList &argv)
         const int tenth = static_cast<int>(10 * got / total);
         if (tenth == lastTenth) return;
         lastTenth = tenth;
-        std::cerr << "  " << sizeText(got).toStdString() << " / " << sizeText(total).toStdString() << " (" << tenth * 10 << "%)\n";
+        std::cerr << "  " << humanSize(got).toStdString() << " / " << humanSize(total).toStdString() << " (" << tenth * 10 << "%)\n";
     });
     QObject::connect(&d, &Downloader::message, [](const QString &text) { std::cerr << "  " << text.toStdString() << "\n"; });
     const DownloadResult r = d.runBlocking(std::move(items));

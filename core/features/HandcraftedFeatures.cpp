@@ -1,5 +1,7 @@
 #include "features/HandcraftedFeatures.h"
 
+#include "util/ParallelFor.h"
+
 #include "util/Error.h"
 
 #include <opencv2/core.hpp>
@@ -279,28 +281,12 @@ std::vector<float> HandcraftedExtractor::extractBatch(const uint8_t *tiles, int 
 {
     const size_t nc = m_options.channelNames.size(), plane = size_t(h) * w, nf = m_names.size();
     std::vector<float> out(size_t(std::max(0, n)) * nf);
-    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::max(1, std::min(threads, n));
-    std::atomic<int> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr error;
-    auto worker = [&] {
-        for (int t; !failed && (t = next++) < n;) {
-            try {
-                std::vector<const uint8_t *> ch(nc);
-                for (size_t c = 0; c < nc; ++c) ch[c] = tiles + (size_t(t) * nc + c) * plane;
-                const std::vector<float> f = extract(ch, w, h, w);
-                std::copy(f.begin(), f.end(), out.begin() + size_t(t) * nf);
-            } catch (...) {
-                if (!failed.exchange(true)) error = std::current_exception();
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (auto &th : pool) th.join();
-    if (error) std::rethrow_exception(error);
+    parallelFor(size_t(std::max(0, n)), threads, [&](size_t t) {
+        std::vector<const uint8_t *> ch(nc);
+        for (size_t c = 0; c < nc; ++c) ch[c] = tiles + (t * nc + c) * plane;
+        const std::vector<float> f = extract(ch, w, h, w);
+        std::copy(f.begin(), f.end(), out.begin() + t * nf);
+    });
     return out;
 }
 

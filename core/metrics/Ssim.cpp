@@ -11,12 +11,7 @@
 #include <string>
 #include <vector>
 
-// Runtime dispatch to an AVX2+FMA clone of the hot loops where the CPU has it (portable binary otherwise).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CPRECON_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CPRECON_HOT
-#endif
+#include "util/HotPath.h"
 
 namespace cprecon::metrics {
 

@@ -7,11 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CPRECON_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CPRECON_HOT
-#endif
+#include "util/HotPath.h"
 
 namespace cprecon::metrics {
 

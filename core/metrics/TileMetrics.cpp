@@ -1,5 +1,7 @@
 #include "metrics/TileMetrics.h"
 
+#include "util/ParallelFor.h"
+
 #include "metrics/PixelMetrics.h"
 #include "util/Error.h"
 
@@ -25,25 +27,7 @@ TileMetricTable runBatch(int tiles, int channels, int h, int w, const TileMetric
     if (o.computeMae) t.mae.resize(jobs);
     if (o.computeEmd) t.emd.resize(jobs);
     if (o.computeSsim) t.ssim.resize(jobs);
-    int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = int(std::min<size_t>(size_t(threads), std::max<size_t>(1, jobs)));
-    std::atomic<size_t> next{0};
-    std::exception_ptr error;
-    std::atomic<bool> failed{false};
-    auto worker = [&] {
-        for (size_t j; !failed && (j = next++) < jobs;) {
-            try {
-                perChannel(j, t);
-            } catch (...) {
-                if (!failed.exchange(true)) error = std::current_exception();
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-    worker();
-    for (auto &th : pool) th.join();
-    if (error) std::rethrow_exception(error);
+    parallelFor(jobs, o.threads, [&](size_t j) { perChannel(j, t); });
     return t;
 }
 

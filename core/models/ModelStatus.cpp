@@ -24,4 +24,11 @@ QString verificationName(Verification v)
     return QStringLiteral("unknown");
 }
 
+QString humanSize(qint64 bytes)
+{
+    if (bytes <= 0) return QStringLiteral("?");
+    if (bytes < 1000000) return QStringLiteral("%1 kB").arg(double(bytes) / 1e3, 0, 'f', 1);
+    return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
+}
+
 } // namespace cprecon::models

@@ -33,6 +33,9 @@ struct FileStatus {
     QString actualSha256;   // when hashed
 };
 
+// "12.3 kB", "335.0 MB", or "?" for unknown (<= 0) sizes.
+QString humanSize(qint64 bytes);
+
 struct ModelStatus {
     QString name;
     ModelState state = ModelState::Missing;
