@@ -20,6 +20,7 @@ static int runModel(const QStringList &argv)
     r.threads = a.intValue(QStringLiteral("threads"), 0);
     r.device = a.value(QStringLiteral("device"), QStringLiteral("auto")).toStdString();
     r.paperDoubleNormalisation = a.value(QStringLiteral("protocol")) == QStringLiteral("paper");
+    r.transformInput = a.has(QStringLiteral("transform-input"));
     if (kind == QStringLiteral("vae"))
         runVaeModel(r);
     else if (kind == QStringLiteral("inception-torchvision"))
@@ -38,11 +39,14 @@ static int runModel(const QStringList &argv)
 static Registrar reg({"model run", "run one network on a safetensors input (parity checks vs Python)",
                       "cprecon-cli model run --kind vae|inception-torchvision|inception-fid|openphenom --weights PATH\n"
                       "    [--config config.json] --input in.safetensors --output out.safetensors\n"
-                      "    [--threads N] [--device auto|cpu|cuda] [--protocol paper|corrected]\n"
+                      "    [--threads N] [--device auto|cpu|cuda] [--protocol paper|corrected] [--transform-input]\n"
                       "  --weights: diffusers folder, single file (.safetensors/.pth/.bin/.ckpt) or HF-cache snapshot\n"
                       "  vae: x -> posterior_mean, posterior_logvar, decoded_from_mean\n"
                       "  inception-torchvision: images_u8 -> pool_features, logits; inception-fid: -> pool3_features\n"
-                      "  openphenom: images_u8 -> channelwise_embeddings, embedding (--protocol paper: /255 twice)",
+                      "  openphenom: images_u8 -> channelwise_embeddings, embedding (--protocol paper: /255 twice)\n"
+                      "  --transform-input: InceptionV3 with transform_input=True, as torchvision sets it for its\n"
+                      "    pretrained IMAGENET1K_V1 weights (the paper's network); off = the fixture's main recipe A\n"
+                      "  --config FILE: VAE config.json, or for the feature networks {\"channels_last\": b, \"batch_size\": n}",
                       runModel});
 
 } // namespace cprecon::cli

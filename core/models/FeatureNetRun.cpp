@@ -43,6 +43,7 @@ FeatureOptions optionsFrom(const ModelRunRequest &r)
     FeatureOptions o;
     o.threads = r.threads;
     o.paperDoubleNormalisation = r.paperDoubleNormalisation;
+    o.transformInput = r.transformInput;
     if (!r.config.empty()) {
         // Optional JSON for the feature networks: {"transform_input": bool, "channels_last": bool, "batch_size": n}
         std::ifstream in(r.config);

@@ -13,6 +13,7 @@ struct ModelRunRequest {
     int threads = 0;     // 0 = default (all cores)
     std::string device = "auto"; // auto | cpu | cuda
     bool paperDoubleNormalisation = false; // OpenPhenom paper quirk (PROTOCOL.md)
+    bool transformInput = false; // InceptionV3: torchvision's pretrained IMAGENET1K_V1 weights set transform_input=True
 };
 
 // vae: input `x` (N,3,H,W float32 in [-1,1]) -> posterior_mean, posterior_logvar, decoded_from_mean

@@ -60,6 +60,11 @@ private Q_SLOTS:
              io, "--output", out("ti.safetensors")});
         compare(out("ti.safetensors"), io, "pool_features", "A_transform_input.pool_features", 2e-3);
         compare(out("ti.safetensors"), io, "logits", "A_transform_input.logits", 5e-3);
+        // The same through the command-line flag (the paper's pretrained torchvision network needs it).
+        run({"model", "run", "--kind", "inception-torchvision", "--weights", w, "--transform-input", "--input", io,
+             "--output", out("tf.safetensors")});
+        compare(out("tf.safetensors"), io, "pool_features", "A_transform_input.pool_features", 2e-3);
+        compare(out("tf.safetensors"), io, "logits", "A_transform_input.logits", 5e-3);
     }
 
     void inceptionFid()
