@@ -43,6 +43,8 @@ class Unpickler {
 public:
     Unpickler(const uint8_t *d, size_t n, std::string source) : m_d(d), m_n(n), m_source(std::move(source)) {}
 
+    size_t position() const { return m_p; }
+
     PyRef run()
     {
         while (true) {
@@ -281,7 +283,10 @@ private:
     }
     PyRef persistent(const PyRef &pid)
     {
-        // ('storage', <torch.XStorage>, key, location, numel)
+        // ('storage', <torch.XStorage>, key, location, numel) — zip files;
+        // ('storage', <torch.XStorage>, root_key, location, numel, view_metadata) — legacy files
+        if (pid->kind == PyValue::Kind::Tuple && pid->items.size() >= 6 && pid->items[5]->kind != PyValue::Kind::None)
+            fail("legacy storage views are not supported (re-save with torch>=1.6: torch.save(torch.load(p), p2))");
         if (pid->kind != PyValue::Kind::Tuple || pid->items.size() < 5 || pid->items[0]->kind != PyValue::Kind::String ||
             pid->items[0]->s != "storage" || pid->items[1]->kind != PyValue::Kind::Global ||
             pid->items[2]->kind != PyValue::Kind::String)
@@ -344,9 +349,12 @@ private:
 
 } // namespace
 
-PyRef unpickleRestricted(const uint8_t *data, size_t size, const std::string &source)
+PyRef unpickleRestricted(const uint8_t *data, size_t size, const std::string &source, size_t *consumed)
 {
-    return Unpickler(data, size, source).run();
+    Unpickler u(data, size, source);
+    PyRef v = u.run();
+    if (consumed) *consumed = u.position();
+    return v;
 }
 
 } // namespace cprecon

@@ -40,6 +40,7 @@ struct PyValue {
 const char *pyKindName(PyValue::Kind k);
 
 // Throws cprecon::Error (file = `source`) on any unsupported opcode or global, or malformed input.
-PyRef unpickleRestricted(const uint8_t *data, size_t size, const std::string &source);
+// `consumed` (optional) receives the bytes up to and including STOP: legacy torch files hold several pickles in a row.
+PyRef unpickleRestricted(const uint8_t *data, size_t size, const std::string &source, size_t *consumed = nullptr);
 
 } // namespace cprecon

@@ -58,13 +58,13 @@ StateDict loadStateDict(const std::string &path, const KeyFilter &keep)
     }
     switch (detectCheckpointFormat(path)) {
     case CheckpointFormat::Safetensors: return loadSafetensorsStateDict(path, keep);
-    case CheckpointFormat::TorchZip: return loadTorchZipStateDict(path, keep);
+    case CheckpointFormat::TorchZip:
+    case CheckpointFormat::LegacyTorchPickle: return loadTorchZipStateDict(path, keep);
     case CheckpointFormat::TorchScriptZip:
         throw Error("this is a TorchScript archive (torch.jit.save), not a state dict", path,
                     "export the state dict: torch.save(torch.jit.load(p).state_dict(), out)");
-    case CheckpointFormat::LegacyTorchPickle:
     case CheckpointFormat::LegacyTorchTar:
-        throw Error("legacy PyTorch checkpoint format (saved by torch < 1.6) is not supported", path,
+        throw Error("legacy PyTorch tar checkpoint (torch < 0.4) is not supported", path,
                     "re-save it with torch>=1.6: torch.save(torch.load(p), p2), or convert it to .safetensors");
     default:
         throw Error("unknown checkpoint format (neither safetensors nor a PyTorch zip)", path,

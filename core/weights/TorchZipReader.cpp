@@ -43,28 +43,16 @@ PyRef findEntry(const PyRef &top, const std::string &key)
 }
 } // namespace
 
-TorchZipReader::TorchZipReader(const std::string &path) : m_zip(path)
+TorchZipReader::TorchZipReader(const std::string &path) : m_path(path)
 {
     const std::string fix = "save the weights with torch.save(model.state_dict(), path) or use .safetensors";
-    const ZipArchive::Entry *pkl = nullptr;
-    for (const auto &e : m_zip.entries())
-        if (endsWith(e.name, "/data.pkl") && e.name.find('/') == e.name.size() - 9) {
-            pkl = &e;
-            break;
-        }
-    if (!pkl) {
-        for (const auto &e : m_zip.entries())
-            if (endsWith(e.name, "/constants.pkl") || e.name.find("/code/") != std::string::npos)
-                throw Error("this is a TorchScript archive (torch.jit.save), not a state dict", path,
-                            "export the state dict: torch.save(torch.jit.load(p).state_dict(), out)");
-        throw Error("zip file without <archive>/data.pkl: not a PyTorch checkpoint", path, fix);
+    PyRef top;
+    if (detectCheckpointFormat(path) == CheckpointFormat::LegacyTorchPickle) {
+        m_file = std::make_unique<MappedFile>(path);
+        top = readLegacy();
+    } else {
+        top = readZip(fix);
     }
-    m_prefix = pkl->name.substr(0, pkl->name.size() - 8);
-    if (const auto *bo = m_zip.find(m_prefix + "byteorder")) {
-        const std::string order(reinterpret_cast<const char *>(m_zip.data(*bo)), static_cast<size_t>(bo->size));
-        if (order != "little") throw Error("checkpoint was saved on a big-endian machine", path, "re-save it on x86/ARM");
-    }
-    const PyRef top = unpickleRestricted(m_zip.data(*pkl), static_cast<size_t>(pkl->size), path + " (data.pkl)");
     if (top->kind != PyValue::Kind::Dict)
         throw Error(std::string("checkpoint holds a pickled ") + pyKindName(top->kind) + ", not a state dict", path, fix);
     PyRef sd = top;
@@ -78,16 +66,37 @@ TorchZipReader::TorchZipReader(const std::string &path) : m_zip(path)
     if (m_items.empty()) throw Error("checkpoint contains no tensors", path, fix);
 }
 
+PyRef TorchZipReader::readZip(const std::string &fix)
+{
+    const std::string &path = m_path;
+    m_zip = std::make_unique<ZipArchive>(path);
+    const ZipArchive::Entry *pkl = nullptr;
+    for (const auto &e : m_zip->entries())
+        if (endsWith(e.name, "/data.pkl") && e.name.find('/') == e.name.size() - 9) {
+            pkl = &e;
+            break;
+        }
+    if (!pkl) {
+        for (const auto &e : m_zip->entries())
+            if (endsWith(e.name, "/constants.pkl") || e.name.find("/code/") != std::string::npos)
+                throw Error("this is a TorchScript archive (torch.jit.save), not a state dict", path,
+                            "export the state dict: torch.save(torch.jit.load(p).state_dict(), out)");
+        throw Error("zip file without <archive>/data.pkl: not a PyTorch checkpoint", path, fix);
+    }
+    m_prefix = pkl->name.substr(0, pkl->name.size() - 8);
+    if (const auto *bo = m_zip->find(m_prefix + "byteorder")) {
+        const std::string order(reinterpret_cast<const char *>(m_zip->data(*bo)), static_cast<size_t>(bo->size));
+        if (order != "little") throw Error("checkpoint was saved on a big-endian machine", path, "re-save it on x86/ARM");
+    }
+    return unpickleRestricted(m_zip->data(*pkl), static_cast<size_t>(pkl->size), path + " (data.pkl)");
+}
+
 HostTensor TorchZipReader::read(const Item &item) const
 {
     const auto &r = item.ref;
-    const ZipArchive::Entry *e = m_zip.find(m_prefix + "data/" + r.storageKey);
-    if (!e)
-        throw Error("storage '" + r.storageKey + "' of tensor '" + item.name + "' is missing from the archive", path(),
-                    "the file is incomplete; download it again");
-    const uint8_t *base = m_zip.data(*e);
+    const auto [base, storageBytes] = storage(r.storageKey, item.name);
     const size_t es = dtypeSize(r.dtype);
-    const uint64_t storageElems = e->size / es;
+    const uint64_t storageElems = storageBytes / es;
     HostTensor h;
     h.sourceDType = r.dtype;
     h.shape = r.shape;
@@ -132,6 +141,84 @@ HostTensor TorchZipReader::read(const Item &item) const
         }
     }
     return h;
+}
+
+std::pair<const uint8_t *, uint64_t> TorchZipReader::storage(const std::string &key, const std::string &tensor) const
+{
+    if (m_zip) {
+        const ZipArchive::Entry *e = m_zip->find(m_prefix + "data/" + key);
+        if (!e)
+            throw Error("storage '" + key + "' of tensor '" + tensor + "' is missing from the archive", path(),
+                        "the file is incomplete; download it again");
+        return {m_zip->data(*e), e->size};
+    }
+    const auto it = m_legacyStorages.find(key);
+    if (it == m_legacyStorages.end())
+        throw Error("storage '" + key + "' of tensor '" + tensor + "' is missing from the file", path(),
+                    "the file is incomplete; download it again");
+    return it->second;
+}
+
+namespace {
+// Every tensor reference anywhere in a pickled value (state dict, optimizer state, ...): storage key -> dtype.
+void collectStorageTypes(const PyRef &v, std::map<std::string, DType> &out, int depth)
+{
+    if (!v || depth > 64) return;
+    if (v->kind == PyValue::Kind::Tensor) out.emplace(v->tensor.storageKey, v->tensor.dtype);
+    if (v->kind == PyValue::Kind::Storage) out.emplace(v->s, v->dtype);
+    for (const auto &i : v->items) collectStorageTypes(i, out, depth + 1);
+    for (const auto &[k, x] : v->dict) {
+        collectStorageTypes(k, out, depth + 1);
+        collectStorageTypes(x, out, depth + 1);
+    }
+}
+} // namespace
+
+PyRef TorchZipReader::readLegacy()
+{
+    const uint8_t *d = m_file->data();
+    const size_t n = m_file->size();
+    size_t pos = 0;
+    auto next = [&](const char *what) {
+        size_t used = 0;
+        PyRef v = unpickleRestricted(d + pos, n - pos, m_path + " (legacy " + what + ")", &used);
+        pos += used;
+        return v;
+    };
+    // The magic number is a 10-byte LONG1 (too wide for an int64): compared as bytes.
+    static const uint8_t magic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, '.'};
+    if (n < sizeof magic || std::memcmp(d, magic, sizeof magic) != 0)
+        throw Error("not a legacy PyTorch checkpoint (bad magic number)", m_path, "download the file again");
+    pos = sizeof magic;
+    const PyRef protocol = next("protocol version");
+    if (protocol->kind != PyValue::Kind::Int || protocol->i != 1001)
+        throw Error("unsupported legacy PyTorch protocol version", m_path, "re-save with torch>=1.6: torch.save(torch.load(p), p2)");
+    const PyRef sysInfo = next("sys_info");
+    for (const auto &[k, v] : sysInfo->dict)
+        if (k->kind == PyValue::Kind::String && k->s == "little_endian" && v->kind == PyValue::Kind::Bool && !v->b)
+            throw Error("checkpoint was saved on a big-endian machine", m_path, "re-save it on x86/ARM");
+    PyRef top = next("data");
+    const PyRef keys = next("storage keys");
+    if (keys->kind != PyValue::Kind::List) throw Error("legacy checkpoint without a storage key list", m_path, "download the file again");
+    std::map<std::string, DType> types;
+    collectStorageTypes(top, types, 0);
+    for (const auto &k : keys->items) {
+        if (k->kind != PyValue::Kind::String) throw Error("malformed legacy storage key", m_path, "download the file again");
+        const auto t = types.find(k->s);
+        if (t == types.end())
+            throw Error("legacy storage '" + k->s + "' is used by no tensor, its element size is unknown", m_path,
+                        "re-save with torch>=1.6: torch.save(torch.load(p), p2)");
+        int64_t count = 0;
+        if (pos + 8 > n) throw Error("legacy checkpoint truncated in storage '" + k->s + "'", m_path, "download the file again");
+        std::memcpy(&count, d + pos, 8);
+        pos += 8;
+        const uint64_t bytes = uint64_t(count) * dtypeSize(t->second);
+        if (count < 0 || bytes > n - pos)
+            throw Error("legacy checkpoint truncated in storage '" + k->s + "'", m_path, "download the file again");
+        m_legacyStorages[k->s] = {d + pos, bytes};
+        pos += bytes;
+    }
+    return top;
 }
 
 CheckpointFormat detectCheckpointFormat(const std::string &path)

@@ -161,7 +161,8 @@ private Q_SLOTS:
         // legacy torch.save (pickle magic number)
         const std::string legacy = dir.filePath(QStringLiteral("legacy.pth")).toStdString();
         writeBytes(legacy, std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15));
-        QVERIFY(errorOf([&] { loadStateDict(legacy); }).contains(QStringLiteral("torch>=1.6")));
+        const QString legacyError = errorOf([&] { loadStateDict(legacy); }); // magic number only: truncated
+        QVERIFY2(legacyError.contains(QStringLiteral("legacy")) && legacyError.contains(QStringLiteral("legacy.pth")), qPrintable(legacyError));
         const std::string junk = dir.filePath(QStringLiteral("junk.bin")).toStdString();
         writeBytes(junk, "hello world, not a checkpoint");
         QVERIFY(errorOf([&] { loadStateDict(junk); }).contains(QStringLiteral("unknown checkpoint format")));
@@ -171,6 +172,45 @@ private Q_SLOTS:
         t["w"].values.resize(8);
         testzip::writeTorchStateDict(shortStorage, {{"w", {DType::F32, {64}, arange(8, 1.f, 0.f)}}});
         QVERIFY(errorOf([&] { loadStateDict(shortStorage); }).contains(QStringLiteral("outside its storage")));
+    }
+
+    // tests/data/torch_legacy.pth: torch 1.13 torch.save(..., _use_new_zipfile_serialization=False), the format of
+    // the published pytorch-fid Inception weights; torch_legacy.zip.pth holds the same state dict in the zip format
+    // (both written by tests/data/make_legacy_checkpoint.py, which checks torch.load reads them back).
+    void legacyFormatEqualsZipFormat()
+    {
+        QCOMPARE(detectCheckpointFormat(dataFile("torch_legacy.pth")), CheckpointFormat::LegacyTorchPickle);
+        const StateDict legacy = loadStateDict(dataFile("torch_legacy.pth"));
+        const StateDict zip = loadStateDict(dataFile("torch_legacy.zip.pth"));
+        QCOMPARE(legacy.tensors.size(), size_t(6));
+        QCOMPARE(legacy.tensors.size(), zip.tensors.size());
+        for (const auto &[name, t] : zip.tensors) {
+            QVERIFY2(legacy.contains(name), name.c_str());
+            const HostTensor &l = legacy.tensors.at(name);
+            QCOMPARE(l.shape, t.shape);
+            QCOMPARE(l.sourceDType, t.sourceDType);
+            QCOMPARE(l.values, t.values);
+        }
+        // Views are gathered: fc.weight = arange(12).reshape(3, 4).t(), fc.bias = row 1 (storage offset 4).
+        const HostTensor &w = legacy.tensors.at("fc.weight");
+        QCOMPARE(w.shape, (std::vector<int64_t>{4, 3}));
+        for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 3; ++j) QCOMPARE(w.values[size_t(i * 3 + j)], float(j * 4 + i));
+        QCOMPARE(legacy.tensors.at("fc.bias").values, (std::vector<float>{4, 5, 6, 7}));
+        QCOMPARE(legacy.tensors.at("bn.num_batches_tracked").values, (std::vector<float>{7}));
+        QCOMPARE(legacy.tensors.at("bn.running_mean").sourceDType, DType::F16);
+    }
+
+    void truncatedLegacyFileIsANamedError()
+    {
+        QTemporaryDir dir;
+        QFile in(QString::fromStdString(dataFile("torch_legacy.pth")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray bytes = in.readAll();
+        const std::string cut = dir.filePath(QStringLiteral("cut.pth")).toStdString();
+        writeBytes(cut, bytes.left(bytes.size() - 40).toStdString());
+        const QString e = errorOf([&] { loadStateDict(cut); });
+        QVERIFY2(e.contains(QStringLiteral("cut.pth")) && e.contains(QStringLiteral("truncated")), qPrintable(e));
     }
 };
 
