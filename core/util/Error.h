@@ -18,20 +18,7 @@ public:
     long row() const { return m_row; }
 
 private:
-    static std::string compose(const std::string &message, const std::string &file, const std::string &fix, long row)
-    {
-        std::string s;
-        if (!file.empty()) {
-            s += file;
-            if (row >= 0)
-                s += ":" + std::to_string(row);
-            s += ": ";
-        }
-        s += message;
-        if (!fix.empty())
-            s += " (fix: " + fix + ")";
-        return s;
-    }
+    static std::string compose(const std::string &message, const std::string &file, const std::string &fix, long row);
     std::string m_message, m_file, m_fix;
     long m_row;
 };

@@ -1,2 +1,0 @@
-// util area: see docs/ARCHITECTURE.md
-namespace cprecon { namespace util_area { int anchor = 0; } }
