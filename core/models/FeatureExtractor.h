@@ -2,6 +2,8 @@
 // Torch-free interface of the feature networks (InceptionV3 in two recipes, OpenPhenom): a batch of uint8 images
 // in, float features out. The LibTorch code lives in InceptionV3.cpp / OpenPhenom.cpp; callers (CLI, app, tests)
 // only see this header.
+#include "models/TorchRuntime.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -44,6 +46,9 @@ struct FeatureOptions {
     // openphenom: the paper fed [0,1] floats to a model that divides by 255 itself, i.e. pixels /255 twice
     // (PROTOCOL.md). false = corrected protocol (0–255 values as the model card intends).
     bool paperDoubleNormalisation = false;
+    // Where to run: auto = CUDA when this LibTorch has it and a GPU is present, else CPU; fp16/bf16 = autocast.
+    ComputeDevice device = ComputeDevice::Auto;
+    Precision precision = Precision::Fp32;
 };
 
 class FeatureExtractor {

@@ -37,10 +37,9 @@ InputImages readImages(const std::string &path)
 
 FeatureOptions optionsFrom(const ModelRunRequest &r)
 {
-    if (r.device != "auto" && r.device != "cpu")
-        throw Error("device '" + r.device + "' is not available: this build of LibTorch is CPU-only", "",
-                    "use --device cpu");
     FeatureOptions o;
+    o.device = parseComputeDevice(r.device);
+    torchrt::resolveDevice(o.device); // a named error now when CUDA is asked for but not there
     o.threads = r.threads;
     o.paperDoubleNormalisation = r.paperDoubleNormalisation;
     o.transformInput = r.transformInput;

@@ -2,6 +2,7 @@
 // Internal LibTorch helpers shared by the feature networks (InceptionV3, OpenPhenom). Included only from
 // core/models/*.cpp — the public, torch-free API is FeatureExtractor.h.
 #include "models/FeatureExtractor.h"
+#include "models/TorchInternal.h"
 #include "weights/StateDict.h"
 
 #include <torch/torch.h>
@@ -11,6 +12,18 @@
 #include <vector>
 
 namespace cprecon::featnet {
+
+// The LibTorch runtime settings of a feature network (device, autocast precision, threads).
+inline RuntimeOptions runtimeOf(const FeatureOptions &o)
+{
+    RuntimeOptions r;
+    r.threads = o.threads;
+    r.device = o.device;
+    r.precision = o.precision;
+    r.channelsLast = o.channelsLast;
+    return r;
+}
+
 
 // float32 copy of a checkpoint tensor.
 torch::Tensor toTensor(const HostTensor &h);

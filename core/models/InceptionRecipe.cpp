@@ -62,6 +62,8 @@ public:
         }
         m_net->eval();
         m_net->fuse(opt.channelsLast);
+        m_device = torchrt::device(runtimeOf(opt));
+        m_net->to(m_device); // after loading and folding on the CPU
     }
 
     std::string name() const override { return m_fid ? "inception-fid" : "inception-torchvision"; }
@@ -85,10 +87,11 @@ public:
         check(images, wanted);
         applyThreads(m_opt.threads);
         torch::InferenceMode inference;
+        torchrt::AutocastScope autocast(runtimeOf(m_opt));
         std::map<std::string, std::vector<torch::Tensor>> parts;
         const int64_t step = std::max(1, m_opt.batchSize);
         for (int64_t b = 0; b < images.n; b += step) {
-            auto x = inceptionPreprocess(u8Slice(images, b, std::min(images.n, b + step)), m_fid);
+            auto x = inceptionPreprocess(u8Slice(images, b, std::min(images.n, b + step)), m_fid).to(m_device);
             inception::Taps taps;
             const bool wantTaps = !wanted.empty();
             if (m_opt.channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
@@ -129,6 +132,7 @@ private:
 
     bool m_fid;
     FeatureOptions m_opt;
+    torch::Device m_device{torch::kCPU};
     inception::InceptionV3 m_net{nullptr};
 };
 

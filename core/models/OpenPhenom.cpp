@@ -170,6 +170,8 @@ public:
         }
         m_net->eval();
         m_net->prepare();
+        m_device = torchrt::device(runtimeOf(opt));
+        m_net->to(m_device); // after loading and folding on the CPU
     }
 
     std::string name() const override { return "openphenom"; }
@@ -188,11 +190,13 @@ public:
         check(images, wanted);
         applyThreads(m_opt.threads);
         torch::InferenceMode inference;
+        torchrt::AutocastScope autocast(runtimeOf(m_opt));
         std::map<std::string, std::vector<torch::Tensor>> parts;
         const int64_t step = std::max(1, m_opt.batchSize);
         for (int64_t b = 0; b < images.n; b += step) {
             const auto x = openphenom::openPhenomInputNorm(u8Slice(images, b, std::min(images.n, b + step)),
-                                                           m_opt.paperDoubleNormalisation);
+                                                           m_opt.paperDoubleNormalisation)
+                               .to(m_device);
             std::map<std::string, torch::Tensor> taps;
             auto feats = m_net->forwardFeatures(x, wanted.empty() ? nullptr : &taps);
             const int64_t N = feats.size(0), C = images.c, D = feats.size(2);
@@ -228,6 +232,7 @@ private:
     }
 
     FeatureOptions m_opt;
+    torch::Device m_device{torch::kCPU};
     openphenom::VitBackbone m_net{nullptr};
 };
 
