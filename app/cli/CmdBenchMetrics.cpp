@@ -1,6 +1,7 @@
 // cprecon-cli bench metrics: times the per-tile metrics, the handcrafted features and FID (statistics and
 // distance separately) and, with --reference, the Python reference implementations on the same machine.
 #include "CliRegistry.h"
+#include "PythonReference.h"
 
 #include "features/HandcraftedFeatures.h"
 #include "metrics/CovarianceAccumulator.h"
@@ -187,54 +188,19 @@ QString findReferenceScript(const QString &explicitPath)
 std::map<std::string, double> runReference(const QString &script, const QString &images, const QString &fidN,
                                            int dim, const QString &blas, int threads, bool skipImages)
 {
-    std::map<std::string, double> values;
-    const QString python = QStringLiteral("/usr/bin/python3");
-    if (!QFileInfo::exists(python)) {
-        std::cout << "reference: /usr/bin/python3 not found, skipped\n";
-        return values;
+    PythonReferenceRun run;
+    run.script = script;
+    run.args = QStringList{QStringLiteral("--images"), images, QStringLiteral("--dim"), QString::number(dim),
+                           QStringLiteral("--fid-n"), fidN};
+    if (fidN.isEmpty()) run.args << QStringLiteral("--skip-fid");
+    if (skipImages) run.args << QStringLiteral("--skip-images");
+    run.threads = threads;
+    if (blas == QStringLiteral("netlib")) { // Debian's reference BLAS/LAPACK instead of the alternatives' choice
+        run.extraLibraryPath = QStringLiteral("/usr/lib/x86_64-linux-gnu/blas:/usr/lib/x86_64-linux-gnu/lapack");
+        run.note = QStringLiteral("[reference BLAS/LAPACK]");
     }
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("OPENBLAS_NUM_THREADS"), QString::number(threads));
-    env.insert(QStringLiteral("OMP_NUM_THREADS"), QString::number(threads));
-    if (blas == QStringLiteral("netlib")) // Debian's reference BLAS/LAPACK instead of the alternatives' choice
-        env.insert(QStringLiteral("LD_LIBRARY_PATH"),
-                   QStringLiteral("/usr/lib/x86_64-linux-gnu/blas:/usr/lib/x86_64-linux-gnu/lapack"));
-    p.setProcessEnvironment(env);
-    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    QStringList args{script, QStringLiteral("--images"), images, QStringLiteral("--dim"), QString::number(dim),
-                     QStringLiteral("--fid-n"), fidN};
-    if (fidN.isEmpty()) args << QStringLiteral("--skip-fid");
-    if (skipImages) args << QStringLiteral("--skip-images");
-    std::cout << "reference: " << python.toStdString() << " " << args.join(QLatin1Char(' ')).toStdString()
-              << (blas == QStringLiteral("netlib") ? "  [reference BLAS/LAPACK]" : "") << "\n" << std::flush;
-    p.start(python, args);
-    if (!p.waitForStarted()) {
-        std::cout << "reference: could not start python, skipped\n";
-        return values;
-    }
-    QByteArray all;
-    while (p.state() != QProcess::NotRunning) {
-        p.waitForReadyRead(1000);
-        const QByteArray chunk = p.readAllStandardOutput();
-        if (!chunk.isEmpty()) {
-            std::cout << "  | " << QString::fromUtf8(chunk).trimmed().replace(QStringLiteral("\n"), QStringLiteral("\n  | ")).toStdString() << "\n" << std::flush;
-            all += chunk;
-        }
-    }
-    all += p.readAllStandardOutput();
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        std::cout << "reference: python exited with code " << p.exitCode()
-                  << " (missing python3-skimage/python3-scipy? apt-get install python3-skimage python3-scipy)\n";
-    }
-    for (const QByteArray &line : all.split('\n')) {
-        const int colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        bool ok = false;
-        const double v = line.mid(colon + 1).trimmed().toDouble(&ok);
-        if (ok) values[line.left(colon).trimmed().toStdString()] = v;
-    }
-    return values;
+    run.packagesHint = QStringLiteral("python3-skimage python3-scipy");
+    return runPythonReference(run);
 }
 
 int benchMetrics(const QStringList &argv)

@@ -2,6 +2,7 @@
 // encode+decode at 256×256, InceptionV3 (recipe A) at 299×299, OpenPhenom at 5×256×256 — in fp32 NCHW and
 // channels_last, and with --reference the same work in Debian's python3-torch (benchmarks/reference_models.py).
 #include "CliRegistry.h"
+#include "PythonReference.h"
 
 #include "models/AutoencoderKl.h"
 #include "models/FeatureExtractor.h"
@@ -126,53 +127,15 @@ QString findReferenceScript(const QString &explicitPath)
 std::map<std::string, double> runReference(const QString &script, const QStringList &models, int threads, int batch,
                                            int warmup, int iters)
 {
-    std::map<std::string, double> values;
-    const QString python = QStringLiteral("/usr/bin/python3");
-    if (!QFileInfo::exists(python)) {
-        std::cout << "reference: /usr/bin/python3 not found, skipped\n";
-        return values;
-    }
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("OMP_NUM_THREADS"), QString::number(threads));
-    env.insert(QStringLiteral("OPENBLAS_NUM_THREADS"), QString::number(threads));
-    p.setProcessEnvironment(env);
-    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    const QStringList args{script,
-                           QStringLiteral("--threads"), QString::number(threads),
-                           QStringLiteral("--batch"), QString::number(batch),
-                           QStringLiteral("--warmup"), QString::number(warmup),
-                           QStringLiteral("--iters"), QString::number(iters),
-                           QStringLiteral("--models"), models.join(QLatin1Char(','))};
-    std::cout << "reference: " << python.toStdString() << " " << args.join(QLatin1Char(' ')).toStdString() << "\n"
-              << std::flush;
-    p.start(python, args);
-    if (!p.waitForStarted()) {
-        std::cout << "reference: could not start python, skipped\n";
-        return values;
-    }
-    QByteArray all;
-    while (p.state() != QProcess::NotRunning) {
-        p.waitForReadyRead(1000);
-        const QByteArray chunk = p.readAllStandardOutput();
-        if (chunk.isEmpty()) continue;
-        std::cout << "  | " << QString::fromUtf8(chunk).trimmed().replace(QStringLiteral("\n"), QStringLiteral("\n  | ")).toStdString()
-                  << "\n" << std::flush;
-        all += chunk;
-    }
-    all += p.readAllStandardOutput();
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        std::cout << "reference: python exited with code " << p.exitCode()
-                  << " (needs python3-torch and python3-torchvision: apt-get install python3-torch python3-torchvision)\n";
-    for (const QByteArray &line : all.split('\n')) {
-        if (line.startsWith('#')) continue;
-        const int colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        bool ok = false;
-        const double v = line.mid(colon + 1).trimmed().toDouble(&ok);
-        if (ok) values[line.left(colon).trimmed().toStdString()] = v;
-    }
-    return values;
+    PythonReferenceRun run;
+    run.script = script;
+    run.args = QStringList{QStringLiteral("--threads"), QString::number(threads), QStringLiteral("--batch"),
+                           QString::number(batch), QStringLiteral("--warmup"), QString::number(warmup),
+                           QStringLiteral("--iters"), QString::number(iters), QStringLiteral("--models"),
+                           models.join(QLatin1Char(','))};
+    run.threads = threads;
+    run.packagesHint = QStringLiteral("python3-torch python3-torchvision");
+    return runPythonReference(run);
 }
 
 std::string referenceKey(const std::string &model, const std::string &variant)
