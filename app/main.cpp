@@ -2,6 +2,8 @@
 #include "InspectorView.h"
 #include "MainWindow.h"
 
+#include "models/TorchRuntime.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
@@ -13,6 +15,9 @@ int main(int argc, char **argv)
     QApplication::setApplicationDisplayName(QStringLiteral("CellPaint Recon"));
     QApplication::setApplicationVersion(QStringLiteral(CPRECON_VERSION));
     QApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
+
+    // Debian's LibTorch starts with one intra-op thread: give the networks every core (set once, here).
+    cprecon::torchrt::setThreads(0);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("CellPaint Recon: does an autoencoder keep the biology?"));

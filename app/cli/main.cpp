@@ -1,6 +1,7 @@
 // cprecon-cli: the headless twin of the app for clusters and scripts.
 #include "CliRegistry.h"
 
+#include "models/TorchRuntime.h"
 #include "util/Error.h"
 
 #include <QCoreApplication>
@@ -121,6 +122,8 @@ int main(int argc, char **argv)
     QCoreApplication &app = *appPtr;
     QCoreApplication::setApplicationName(QStringLiteral("cprecon"));
     QCoreApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
+    // Debian's LibTorch starts with one intra-op thread: all cores unless a command's --threads says otherwise.
+    cprecon::torchrt::setThreads(0);
     QStringList args = app.arguments().mid(1);
     if (args.isEmpty() || args[0] == QStringLiteral("--help") || args[0] == QStringLiteral("-h")) {
         printHelp();

@@ -84,6 +84,7 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
 
     RuntimeOptions rt;
     rt.threads = request.threads;
+    if (request.threads > 0) torchrt::setThreads(request.threads);
     rt.device = parseComputeDevice(request.device.toStdString());
     // Paper protocol: fp16 autocast where the authors had it (GPU); CPU stays fp32 (fp16 is not a CPU autocast type).
     if (request.protocol == Protocol::Paper && rt.device != ComputeDevice::Cpu && torchrt::cudaAvailable())
