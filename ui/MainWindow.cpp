@@ -93,8 +93,6 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     refreshAvailableModels();
     statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
 
-    connect(&m_screenWatcher, &QFutureWatcher<ScreenResult>::finished, this, &MainWindow::onScreenLoaded);
-    connect(&m_siteWatcher, &QFutureWatcher<SiteResult>::finished, this, &MainWindow::onSiteLoaded);
     connect(m_plateCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (m_screen && i >= 0 && i < m_screen->plates.size()) showPlate(&m_screen->plates[i]);
     });
@@ -136,11 +134,20 @@ void MainWindow::openModelsDialog()
 
 void MainWindow::showInspector(bool show) { m_rightTabs->setCurrentWidget(show ? static_cast<QWidget *>(m_inspector) : m_siteView); }
 
-MainWindow::~MainWindow()
+// The workers capture only copies (a path, a Site), never the window: a load still running when the window closes
+// finishes harmlessly in the thread pool and its result is dropped with its watcher.
+MainWindow::~MainWindow() = default;
+
+template <typename Result, typename Work, typename Done> void MainWindow::runInBackground(Work work, Done done)
 {
-    // Let running loads finish before their watchers die (they own no widgets, so this is short).
-    m_screenWatcher.waitForFinished();
-    m_siteWatcher.waitForFinished();
+    auto *watcher = new QFutureWatcher<Result>(this);
+    ++m_running;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, done] {
+        --m_running;
+        watcher->deleteLater();
+        done(watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run(std::move(work)));
 }
 
 void MainWindow::buildMenus()
@@ -200,7 +207,7 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!list.isEmpty());
 }
 
-bool MainWindow::isBusy() const { return m_screenWatcher.isRunning() || m_siteWatcher.isRunning(); }
+bool MainWindow::isBusy() const { return m_running > 0; }
 
 void MainWindow::openScreen(const QString &path)
 {
@@ -208,9 +215,9 @@ void MainWindow::openScreen(const QString &path)
     m_loadingPath = abs;
     statusBar()->showMessage(tr("Loading %1…").arg(abs));
     m_siteView->setBusy(true, tr("Loading screen…"));
-    // openScreen cannot be interrupted; a newer request simply replaces this one when both finish.
-    if (m_screenWatcher.isRunning()) m_screenWatcher.waitForFinished();
-    m_screenWatcher.setFuture(QtConcurrent::run([abs]() -> ScreenResult {
+    // openScreen cannot be interrupted; a newer request simply supersedes this one.
+    const quint64 generation = ++m_screenGeneration;
+    runInBackground<ScreenResult>([abs]() -> ScreenResult {
         ScreenResult r;
         try {
             r.screen = std::make_shared<Screen>(cprecon::openScreen(abs));
@@ -218,12 +225,13 @@ void MainWindow::openScreen(const QString &path)
             r.error = QString::fromStdString(e.what());
         }
         return r;
-    }));
+    }, [this, generation](const ScreenResult &r) {
+        if (generation == m_screenGeneration) onScreenLoaded(r);
+    });
 }
 
-void MainWindow::onScreenLoaded()
+void MainWindow::onScreenLoaded(const ScreenResult &r)
 {
-    ScreenResult r = m_screenWatcher.result();
     m_siteView->setBusy(false);
     if (!r.screen) {
         statusBar()->showMessage(tr("Could not open %1").arg(m_loadingPath));
@@ -357,8 +365,7 @@ void MainWindow::loadSite(const Site &site)
     const quint64 generation = ++m_siteGeneration;
     m_siteView->setBusy(true);
     const Site copy = site; // the worker owns its copy; the screen may be replaced meanwhile
-    if (m_siteWatcher.isRunning()) m_siteWatcher.waitForFinished(); // reading one site is short; never two at once
-    m_siteWatcher.setFuture(QtConcurrent::run([copy, generation]() -> SiteResult {
+    runInBackground<SiteResult>([copy, generation]() -> SiteResult {
         SiteResult r;
         r.generation = generation;
         r.siteNumber = copy.number;
@@ -377,13 +384,13 @@ void MainWindow::loadSite(const Site &site)
             }
         }
         return r;
-    }));
+    }, [this](const SiteResult &r) {
+        if (r.generation == m_siteGeneration) onSiteLoaded(r); // else superseded by a newer selection
+    });
 }
 
-void MainWindow::onSiteLoaded()
+void MainWindow::onSiteLoaded(const SiteResult &r)
 {
-    const SiteResult r = m_siteWatcher.result();
-    if (r.generation != m_siteGeneration) return; // superseded by a newer selection
     const QString caption = tr("%1 · %2 · site %3").arg(m_currentPlate, m_currentWell).arg(r.siteNumber);
     if (r.images.isEmpty()) {
         m_siteView->setBusy(false);

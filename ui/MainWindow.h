@@ -66,12 +66,12 @@ private:
     };
 
     void buildMenus();
-    void onScreenLoaded();
+    void onScreenLoaded(const ScreenResult &r);
     void showProblems();
     void showPlate(const Plate *plate);
     void onWellClicked(const QString &well);
     void loadSite(const Site &site);
-    void onSiteLoaded();
+    void onSiteLoaded(const SiteResult &r);
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void openDialog(bool folder);
@@ -82,9 +82,12 @@ private:
 
     std::shared_ptr<const Screen> m_screen;
     QString m_loadingPath;
-    QFutureWatcher<ScreenResult> m_screenWatcher;
-    QFutureWatcher<SiteResult> m_siteWatcher;
+    // Restart pattern without ever waiting on the GUI thread: every request gets its own watcher and a generation
+    // number; a result whose generation is not the newest is dropped when it arrives.
+    template <typename Result, typename Work, typename Done> void runInBackground(Work work, Done done);
+    quint64 m_screenGeneration = 0;
     quint64 m_siteGeneration = 0;
+    int m_running = 0; // background loads in flight (isBusy)
     QString m_currentPlate, m_currentWell;
 
     QComboBox *m_plateCombo = nullptr;

@@ -179,14 +179,7 @@ void SiteView::recomputeAutoLimits()
 {
     m_limits.resize(m_images.size());
     for (int i = 0; i < m_images.size(); ++i) m_limits[i] = autoContrast(m_images[i], m_saturation->value());
-    if (m_link->isChecked() && !m_limits.isEmpty()) {
-        ContrastLimits shared = m_limits.first();
-        for (const auto &l : m_limits) {
-            shared.low = std::min(shared.low, l.low);
-            shared.high = std::max(shared.high, l.high);
-        }
-        for (auto &l : m_limits) l = shared;
-    }
+    if (m_link->isChecked()) linkContrastLimits(m_limits);
 }
 
 void SiteView::setManualLimits(int channel, const ContrastLimits &limits)

@@ -49,14 +49,7 @@ QVector<ContrastLimits> autoStainLimits(const SiteReconstruction &r, double satu
 {
     QVector<ContrastLimits> out;
     for (const auto &s : r.stains) out << autoContrast(s.original, saturation);
-    if (linked && !out.isEmpty()) {
-        ContrastLimits shared = out.first();
-        for (const auto &l : out) {
-            shared.low = std::min(shared.low, l.low);
-            shared.high = std::max(shared.high, l.high);
-        }
-        for (auto &l : out) l = shared;
-    }
+    if (linked) linkContrastLimits(out);
     return out;
 }
 

@@ -64,6 +64,17 @@ ContrastLimits autoContrast(const cv::Mat &image, double saturationPercent)
     return c;
 }
 
+void linkContrastLimits(QVector<ContrastLimits> &limits)
+{
+    if (limits.isEmpty()) return;
+    ContrastLimits shared = limits.first();
+    for (const auto &l : limits) {
+        shared.low = std::min(shared.low, l.low);
+        shared.high = std::max(shared.high, l.high);
+    }
+    for (auto &l : limits) l = shared;
+}
+
 QColor stainColor(const QString &stain)
 {
     const QString s = stain.toLower();

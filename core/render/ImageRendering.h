@@ -20,6 +20,9 @@ struct ContrastLimits {
 // Limits that saturate `saturationPercent` of the pixels, half at each end (ImageJ's "auto" with saturation).
 ContrastLimits autoContrast(const cv::Mat &image, double saturationPercent);
 
+// Linked contrast: every channel gets the union of all channels' limits (lowest low, highest high).
+void linkContrastLimits(QVector<ContrastLimits> &limits);
+
 // Default display colour of a stain (DNA blue, ER green, RNA yellow, AGP red, Mito magenta; photos R/G/B).
 QColor stainColor(const QString &stain);
 

@@ -29,6 +29,15 @@ private Q_SLOTS:
         const ContrastLimits fl = autoContrast(flat, 0.35);
         QVERIFY(fl.high > fl.low); // a flat image never gives a zero range
     }
+    void linkedLimitsAreTheUnion()
+    {
+        QVector<ContrastLimits> l{{10, 50}, {5, 40}, {20, 90}};
+        linkContrastLimits(l);
+        for (const auto &x : l) QCOMPARE(x, (ContrastLimits{5, 90}));
+        QVector<ContrastLimits> none;
+        linkContrastLimits(none); // no channels: nothing to do
+        QVERIFY(none.isEmpty());
+    }
     void channelIsTintedLinearly()
     {
         cv::Mat img(1, 3, CV_16U);
