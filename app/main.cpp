@@ -2,6 +2,7 @@
 #include "InspectorView.h"
 #include "MainWindow.h"
 
+#include "jobs/ComputeBudget.h"
 #include "models/TorchRuntime.h"
 
 #include <QApplication>
@@ -16,8 +17,10 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(CPRECON_VERSION));
     QApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
 
-    // Debian's LibTorch starts with one intra-op thread: give the networks every core (set once, here).
-    cprecon::torchrt::setThreads(0);
+    // One compute budget for the process (all cores), set once here for the project's pool, OpenCV, OpenBLAS and
+    // LibTorch (Debian's LibTorch starts with one intra-op thread).
+    cprecon::compute::configure(0);
+    cprecon::torchrt::followComputeBudget();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("CellPaint Recon: does an autoencoder keep the biology?"));

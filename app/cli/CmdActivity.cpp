@@ -53,7 +53,6 @@ static int runActivity(const QStringList &argv)
     o.nullSize = longValue(a, QStringLiteral("null-size"), 1000000);
     o.seed = static_cast<std::uint64_t>(longValue(a, QStringLiteral("seed"), 0));
     o.threshold = a.doubleValue(QStringLiteral("threshold"), 0.05);
-    o.threads = a.intValue(QStringLiteral("threads"), 0);
     const QString cmp = a.value(QStringLiteral("p-compare"), QStringLiteral("gt"));
     if (cmp != QStringLiteral("gt") && cmp != QStringLiteral("ge"))
         throw Error("unknown --p-compare '" + cmp.toStdString() + "'", "", "gt (copairs <= 0.5, default) or ge (copairs 0.6)");

@@ -2,6 +2,8 @@
 // printing wall time and peak memory (getrusage maxrss) per size.
 #include "CliRegistry.h"
 
+#include "jobs/ComputeBudget.h"
+
 #include "profiles/Activity.h"
 #include "profiles/NullDistribution.h"
 #include "profiles/SimilarityKernel.h"
@@ -129,7 +131,7 @@ void writeCsv7(const ProfileTable &t, const std::string &path)
 int runBench(const QStringList &argv)
 {
     const Args a(argv);
-    const int threads = a.intValue(QStringLiteral("threads"), std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+    const int threads = compute::threads(); // --threads N: the process's compute budget (set in main)
     const double ns = a.doubleValue(QStringLiteral("null-size"), 1e6);
     const int dims = a.intValue(QStringLiteral("features"), 256);
     const int ctrl = a.intValue(QStringLiteral("controls-per-plate"), 32);
@@ -169,7 +171,6 @@ int runBench(const QStringList &argv)
         o.control = ControlQuery::parse("Metadata_control_type==negcon");
         o.nullSize = static_cast<std::int64_t>(ns);
         o.seed = 0;
-        o.threads = threads;
         o.tvn = a.has(QStringLiteral("tvn"));
         const double cpu0 = cpuSeconds();
         const auto t0 = std::chrono::steady_clock::now();

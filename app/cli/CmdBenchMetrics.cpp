@@ -4,6 +4,7 @@
 #include "PythonReference.h"
 
 #include "features/HandcraftedFeatures.h"
+#include "jobs/ComputeBudget.h"
 #include "metrics/CovarianceAccumulator.h"
 #include "metrics/Fid.h"
 #include "metrics/PixelMetrics.h"
@@ -139,10 +140,11 @@ struct StatsTiming {
     double cpu = 0;     // same, process CPU time (all threads)
 };
 
-StatsTiming streamStats(int n, int d, uint64_t seed, int threads)
+// Streams n generated feature rows through one accumulator in chunks (OpenBLAS threads each dsyrk).
+StatsTiming streamStats(int n, int d, uint64_t seed)
 {
     FeatureStream gen(d, seed);
-    std::vector<metrics::CovarianceAccumulator> acc(threads, metrics::CovarianceAccumulator(d));
+    metrics::CovarianceAccumulator acc(d);
     std::vector<float> chunk;
     StatsTiming r;
     const int chunkRows = 4096;
@@ -151,20 +153,13 @@ StatsTiming streamStats(int n, int d, uint64_t seed, int threads)
         gen.next(rows, chunk);
         const auto t = Clock::now();
         const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-        std::vector<std::thread> pool;
-        const int per = (rows + threads - 1) / threads;
-        for (int i = 0; i < threads; ++i) {
-            const int b = std::min(rows, i * per), e = std::min(rows, b + per);
-            pool.emplace_back([&, i, b, e] { acc[i].add(chunk.data() + size_t(b) * d, e - b, start + b); });
-        }
-        for (auto &th : pool) th.join();
+        acc.add(chunk.data(), rows, start);
         r.seconds += since(t);
         r.cpu += cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
     }
     const auto t = Clock::now();
     const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-    for (int i = 1; i < threads; ++i) acc[0].merge(acc[i]);
-    r.stats = {acc[0].mean(), acc[0].covariance(), acc[0].count()};
+    r.stats = {acc.mean(), acc.covariance(), acc.count()};
     r.seconds += since(t);
     r.cpu += cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
     return r;
@@ -206,8 +201,8 @@ std::map<std::string, double> runReference(const QString &script, const QString 
 int benchMetrics(const QStringList &argv)
 {
     const Args a(argv);
-    const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
-    const int threads = std::max(1, a.intValue(QStringLiteral("threads"), hw));
+    const int hw = compute::hardwareThreads();
+    const int threads = compute::threads(); // --threads N: the process's compute budget (set in main)
     const int repeat = std::max(1, a.intValue(QStringLiteral("repeat"), 5));
     const int dim = a.intValue(QStringLiteral("dim"), 2048);
     QStringList fidNs = a.values(QStringLiteral("fid-n"));
@@ -255,8 +250,7 @@ int benchMetrics(const QStringList &argv)
     // --- batch throughput over all threads (tile x channel jobs)
     const int tiles = k / 5;
     if (tiles > 0) {
-        metrics::TileMetricsOptions o;
-        o.threads = threads;
+        const metrics::TileMetricsOptions o;
         double batchCpu = 0;
         const double tBatch = bestOf(repeat, [&] {
             const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
@@ -268,8 +262,12 @@ int benchMetrics(const QStringList &argv)
                     "%.4f ms process CPU per channel\n",
                     tBatch / (tiles * 5) * 1e3, threads, tiles, batchCpu / (tiles * 5) * 1e3);
         const features::HandcraftedExtractor fx;
-        const Timing tFeat1 = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, 1); }) / tiles;
-        const double tFeatN = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256, threads); }).wall / tiles;
+        Timing tFeat1;
+        {
+            const compute::ScopedBudget one(1);
+            tFeat1 = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256); }) / tiles;
+        }
+        const double tFeatN = bestOf(repeat, [&] { fx.extractBatch(im.orig.data(), tiles, 256, 256); }).wall / tiles;
         std::printf("handcrafted features (%d): %.4f ms wall, %.4f ms CPU per 5-channel 256^2 tile, 1 thread; "
                     "%.4f ms wall per tile with %d threads\n",
                     fx.featureCount(), tFeat1.wall * 1e3, tFeat1.cpu * 1e3, tFeatN * 1e3, threads);
@@ -285,12 +283,10 @@ int benchMetrics(const QStringList &argv)
     for (const QString &nText : fidNs) {
         const int n = nText.toInt();
         if (n < 2) throw Error("bench metrics: --fid-n must be >= 2 (got " + nText.toStdString() + ")");
-        const StatsTiming s1 = streamStats(n, dim, 1, threads), s2 = streamStats(n, dim, 2, threads);
+        const StatsTiming s1 = streamStats(n, dim, 1), s2 = streamStats(n, dim, 2);
         const auto t = Clock::now();
         const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-        metrics::FidOptions fo;
-        fo.threads = threads;
-        const metrics::FidResult r = metrics::frechetDistance(s1.stats, s2.stats, fo);
+        const metrics::FidResult r = metrics::frechetDistance(s1.stats, s2.stats);
         const double tDist = since(t), cDist = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - c;
         const metrics::FidTiming ft = metrics::lastFidTiming();
         fidTimes[n] = {s1.seconds + s2.seconds, s1.cpu + s2.cpu, tDist, cDist};

@@ -2,6 +2,8 @@
 // encode+decode at 256×256, InceptionV3 (recipe A) at 299×299, OpenPhenom at 5×256×256 — in fp32 NCHW and
 // channels_last, and with --reference the same work in Debian's python3-torch (benchmarks/reference_models.py).
 #include "CliRegistry.h"
+
+#include "jobs/ComputeBudget.h"
 #include "PythonReference.h"
 
 #include "models/AutoencoderKl.h"
@@ -68,10 +70,9 @@ template <typename F> void timePasses(F &&pass, int batch, int warmup, int iters
     r.cpuSecondsPerImage = (processCpuSeconds() - c0) / (iters * batch);
 }
 
-Row benchVae(bool channelsLast, int threads, int batch, int warmup, int iters)
+Row benchVae(bool channelsLast, int batch, int warmup, int iters)
 {
     RuntimeOptions rt;
-    rt.threads = threads;
     rt.device = ComputeDevice::Cpu;
     rt.channelsLast = channelsLast;
     torchrt::seed(0);
@@ -91,10 +92,9 @@ Row benchVae(bool channelsLast, int threads, int batch, int warmup, int iters)
     return r;
 }
 
-Row benchFeatures(const std::string &name, bool channelsLast, int threads, int batch, int warmup, int iters)
+Row benchFeatures(const std::string &name, bool channelsLast, int batch, int warmup, int iters)
 {
     FeatureOptions o;
-    o.threads = threads;
     o.batchSize = batch;
     o.channelsLast = channelsLast;
     auto net = createRandomFeatureExtractor(name, o, 0);
@@ -146,8 +146,7 @@ std::string referenceKey(const std::string &model, const std::string &variant)
 int benchModels(const QStringList &argv)
 {
     const Args a(argv);
-    const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
-    const int threads = std::max(1, a.intValue(QStringLiteral("threads"), hw));
+    const int threads = compute::threads(); // --threads N: the process's compute budget (set in main)
     const int batch = std::max(1, a.intValue(QStringLiteral("batch"), 2));
     const int warmup = std::max(0, a.intValue(QStringLiteral("warmup"), 1));
     const int iters = std::max(1, a.intValue(QStringLiteral("iters"), 2));
@@ -157,7 +156,7 @@ int benchModels(const QStringList &argv)
         if (m != QStringLiteral("vae") && m != QStringLiteral("inception") && m != QStringLiteral("openphenom"))
             throw Error("unknown model '" + m.toStdString() + "' in --models", "", "use vae, inception, openphenom");
 
-    torchrt::setThreads(threads);
+    torchrt::followComputeBudget();
     std::printf("bench models: %s; batch %d, %d warm-up + %d timed passes per row, random weights and inputs\n",
                 torchrt::describe().c_str(), batch, warmup, iters);
     std::fflush(stdout);
@@ -166,9 +165,9 @@ int benchModels(const QStringList &argv)
     for (const auto &m : models) {
         for (const bool cl : {false, true}) {
             if (m == QStringLiteral("openphenom") && cl) continue; // a transformer: nothing 4-D past the patch conv
-            Row r = m == QStringLiteral("vae")         ? benchVae(cl, threads, batch, warmup, iters)
-                    : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", cl, threads, batch, warmup, iters)
-                                                       : benchFeatures("openphenom", cl, threads, batch, warmup, iters);
+            Row r = m == QStringLiteral("vae")         ? benchVae(cl, batch, warmup, iters)
+                    : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", cl, batch, warmup, iters)
+                                                       : benchFeatures("openphenom", cl, batch, warmup, iters);
             std::printf("  %-34s %-11s %-13s %8.3f images/s %8.2f CPU s/image\n", r.model.c_str(), r.input.c_str(),
                         r.variant.c_str(), r.imagesPerSecond, r.cpuSecondsPerImage);
             std::fflush(stdout);

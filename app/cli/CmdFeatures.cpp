@@ -26,7 +26,6 @@ int runFeatures(const QStringList &argv)
     o.protocol = parseProtocol(a.value(QStringLiteral("protocol"), QStringLiteral("corrected")));
     o.seed = quint64(a.intValue(QStringLiteral("seed"), 0));
     o.plates = a.values(QStringLiteral("plate"));
-    o.threads = a.intValue(QStringLiteral("threads"), 0);
     const QString extractor = a.value(QStringLiteral("extractor"), QStringLiteral("handcrafted"));
     if (extractor != QLatin1String("handcrafted"))
         throw Error("unknown --extractor '" + extractor.toStdString() + "'", "",

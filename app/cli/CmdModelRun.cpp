@@ -17,7 +17,6 @@ static int runModel(const QStringList &argv)
     r.config = a.value(QStringLiteral("config")).toStdString();
     r.input = a.require(QStringLiteral("input")).toStdString();
     r.output = a.require(QStringLiteral("output")).toStdString();
-    r.threads = a.intValue(QStringLiteral("threads"), 0);
     r.device = a.value(QStringLiteral("device"), QStringLiteral("auto")).toStdString();
     r.paperDoubleNormalisation = a.value(QStringLiteral("protocol")) == QStringLiteral("paper");
     r.transformInput = a.has(QStringLiteral("transform-input"));

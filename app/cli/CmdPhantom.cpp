@@ -26,7 +26,6 @@ static int runPhantom(const QStringList &argv)
     spec.size = a.intValue(QStringLiteral("size"), 1080);
     spec.compounds = a.intValue(QStringLiteral("compounds"), 0);
     spec.inactiveFraction = a.doubleValue(QStringLiteral("inactive-fraction"), 0.25);
-    spec.threads = a.intValue(QStringLiteral("threads"), 0);
     const bool quiet = a.has(QStringLiteral("quiet"));
 #if defined(__GLIBC__)
     // Rendering allocates many image-sized buffers per site; keep freed memory in the heap instead of returning

@@ -29,7 +29,6 @@ int runReconstruct(const QStringList &argv)
     req.seed = quint64(a.intValue(QStringLiteral("seed"), 0));
     req.pipeline = pipelineOptions(a);
     req.batchSize = a.intValue(QStringLiteral("batch"), 8);
-    req.threads = a.intValue(QStringLiteral("threads"), 0);
     req.device = a.value(QStringLiteral("device"), QStringLiteral("auto"));
     const int dpi = a.intValue(QStringLiteral("dpi"), 200);
 

@@ -1,6 +1,7 @@
 // cprecon-cli: the headless twin of the app for clusters and scripts.
 #include "CliRegistry.h"
 
+#include "jobs/ComputeBudget.h"
 #include "models/TorchRuntime.h"
 #include "util/Error.h"
 
@@ -122,8 +123,6 @@ int main(int argc, char **argv)
     QCoreApplication &app = *appPtr;
     QCoreApplication::setApplicationName(QStringLiteral("cprecon"));
     QCoreApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
-    // Debian's LibTorch starts with one intra-op thread: all cores unless a command's --threads says otherwise.
-    cprecon::torchrt::setThreads(0);
     QStringList args = app.arguments().mid(1);
     if (args.isEmpty() || args[0] == QStringLiteral("--help") || args[0] == QStringLiteral("-h")) {
         printHelp();
@@ -151,6 +150,13 @@ int main(int argc, char **argv)
         return 0;
     }
     try {
+        // One compute budget for the whole process (every command's --threads N; default all cores), set once
+        // here for the project's pool, OpenCV, OpenBLAS and LibTorch (Debian's LibTorch starts with one thread).
+        const cprecon::cli::Args global(rest);
+        const int threads = global.intValue(QStringLiteral("threads"), 0);
+        if (threads < 0) throw cprecon::Error("--threads must be >= 1 (or 0 for all cores)");
+        cprecon::compute::configure(threads);
+        cprecon::torchrt::followComputeBudget();
         return cmd->run(rest);
     } catch (const cprecon::Error &e) {
         std::cerr << "error: " << e.what() << "\n";

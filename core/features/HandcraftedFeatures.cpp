@@ -1,6 +1,6 @@
 #include "features/HandcraftedFeatures.h"
 
-#include "util/ParallelFor.h"
+#include "jobs/ParallelFor.h"
 
 #include "util/Error.h"
 
@@ -277,11 +277,11 @@ std::vector<float> HandcraftedExtractor::extract(const std::vector<cv::Mat> &cha
     return extract(ptrs, channels[0].cols, channels[0].rows, int(channels[0].step[0]));
 }
 
-std::vector<float> HandcraftedExtractor::extractBatch(const uint8_t *tiles, int n, int h, int w, int threads) const
+std::vector<float> HandcraftedExtractor::extractBatch(const uint8_t *tiles, int n, int h, int w) const
 {
     const size_t nc = m_options.channelNames.size(), plane = size_t(h) * w, nf = m_names.size();
     std::vector<float> out(size_t(std::max(0, n)) * nf);
-    parallelFor(size_t(std::max(0, n)), threads, [&](size_t t) {
+    parallelFor(size_t(std::max(0, n)), [&](size_t t) {
         std::vector<const uint8_t *> ch(nc);
         for (size_t c = 0; c < nc; ++c) ch[c] = tiles + (t * nc + c) * plane;
         const std::vector<float> f = extract(ch, w, h, w);

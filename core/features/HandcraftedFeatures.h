@@ -41,8 +41,8 @@ public:
     std::vector<float> extract(const std::vector<const uint8_t *> &channels, int w, int h, int stride) const;
     // Same from CV_8UC1 matrices of equal size (other types: cprecon::Error naming the channel).
     std::vector<float> extract(const std::vector<cv::Mat> &channels) const;
-    // Batch of N contiguous tiles (N x C x H x W), threads <= 0: all cores. Returns N x featureCount() row-major.
-    std::vector<float> extractBatch(const uint8_t *tiles, int n, int h, int w, int threads = 0) const;
+    // Batch of N contiguous tiles (N x C x H x W), tiles in parallel on the CPU pool. Returns N x featureCount() row-major.
+    std::vector<float> extractBatch(const uint8_t *tiles, int n, int h, int w) const;
 
 private:
     HandcraftedOptions m_options;

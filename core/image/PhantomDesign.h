@@ -49,7 +49,6 @@ struct Spec {
     int size = 1080;             // image width = height in pixels
     int compounds = 0;           // 0 = default: (wells - DMSO) / 2, i.e. two replicates per plate
     double inactiveFraction = 0.25;
-    int threads = 0;             // 0 = std::thread::hardware_concurrency()
     void validate() const;       // throws cprecon::Error with the option to fix
 };
 

@@ -1,5 +1,7 @@
 #include "image/PhantomGenerator.h"
 
+#include "jobs/ParallelFor.h"
+
 #include "image/NpyWriter.h"
 #include "image/PhantomRenderer.h"
 #include "util/Error.h"
@@ -224,13 +226,6 @@ GenerateReport generatePhantom(const QString &outDir, const Spec &spec, const st
     writeText(root + QStringLiteral("/README.md"), readme(d));
     writeMetadata(root, d);
 
-    const int threads = std::max(1, spec.threads > 0 ? spec.threads : int(std::thread::hardware_concurrency()));
-    // Sites are the unit of parallelism; OpenCV's own pool would only oversubscribe the cores meanwhile.
-    struct CvThreads {
-        int saved = cv::getNumThreads();
-        CvThreads() { cv::setNumThreads(1); }
-        ~CvThreads() { cv::setNumThreads(saved); }
-    } cvThreads;
     const int perPlate = d.spec.wells * d.spec.sites;
     const int total = perPlate * d.spec.plates;
     std::atomic<int> done{0};
@@ -252,37 +247,24 @@ GenerateReport generatePhantom(const QString &outDir, const Spec &spec, const st
             f.convertTo(illum[c], CV_32F);
         }
 
-        std::atomic<int> next{0};
-        std::mutex errorMutex;
-        std::string firstError;
-        std::atomic<bool> failed{false};
-        auto worker = [&] {
-            while (!failed) {
-                const int task = next++;
-                if (task >= perPlate) break;
-                const int well = task / d.spec.sites, site = task % d.spec.sites + 1;
-                try {
-                    const auto images = renderSite(d, p, well, site, illum);
-                    for (int c = 0; c < 5; ++c) {
-                        const QString path = imgDir + QLatin1Char('/') + phenixFileName(well / d.cols, well % d.cols, site, c + 1);
-                        if (!cv::imwrite(QFile::encodeName(path).toStdString(), images[size_t(c)], tiffParams))
-                            throw Error("cannot write TIFF", path.toStdString(), "check free disk space and permissions");
-                        bytes += QFileInfo(path).size();
-                    }
-                } catch (const std::exception &e) {
-                    std::lock_guard<std::mutex> lock(errorMutex);
-                    if (!failed.exchange(true)) firstError = e.what();
-                    break;
+        // Sites in parallel on the CPU pool (OpenCV's own loops inside share it); each site's bytes depend only on
+        // (seed, plate, well, site), never on the thread count.
+        try {
+            parallelFor(size_t(perPlate), [&](size_t task) {
+                const int well = int(task) / d.spec.sites, site = int(task) % d.spec.sites + 1;
+                const auto images = renderSite(d, p, well, site, illum);
+                for (int c = 0; c < 5; ++c) {
+                    const QString path = imgDir + QLatin1Char('/') + phenixFileName(well / d.cols, well % d.cols, site, c + 1);
+                    if (!cv::imwrite(QFile::encodeName(path).toStdString(), images[size_t(c)], tiffParams))
+                        throw Error("cannot write TIFF", path.toStdString(), "check free disk space and permissions");
+                    bytes += QFileInfo(path).size();
                 }
                 const int n = ++done;
                 if (progress) progress(n, total);
-            }
-        };
-        std::vector<std::thread> pool;
-        for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-        worker();
-        for (auto &t : pool) t.join();
-        if (failed) throw Error("phantom generation failed: " + firstError, outDir.toStdString(), "see the message above");
+            });
+        } catch (const std::exception &e) {
+            throw Error(std::string("phantom generation failed: ") + e.what(), outDir.toStdString(), "see the message above");
+        }
     }
     rep.images = total * 5;
     rep.sites = total;

@@ -14,7 +14,7 @@
 //
 // Channels follow CPJUMP1 source_4: ch1 Mito, ch2 AGP, ch3 RNA, ch4 ER, ch5 DNA. load_data paths are relative to
 // the CSV's folder (../../../../images/...). Plates PHANTOM-P01.., compounds PHANTOM-CPD-001.., cell line
-// PHANTOM-U2OS, 48 h. Sites are rendered in parallel (Spec::threads); the bytes do not depend on the thread count.
+// PHANTOM-U2OS, 48 h. Sites are rendered in parallel on the CPU pool; the bytes do not depend on the thread count.
 // While it runs, OpenCV's global thread count is set to 1 (restored afterwards) to avoid oversubscription.
 #include "image/PhantomDesign.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // Streaming mean + covariance of feature vectors (FID statistics) that never holds all features in memory.
 // Each add() call centres its batch on the batch mean, accumulates the batch scatter with a symmetric rank-k
-// update (syrk, lower triangle) and merges it into the running state with Chan et al.'s pairwise formula
+// update (OpenBLAS dsyrk, lower triangle, threaded within the compute budget) and merges it into the running state with Chan et al.'s pairwise formula
 //   n = na + nb,  mean += delta * nb / n,  M2 = M2a + M2b + delta delta^T * na * nb / n,
 // so accumulators built on different threads or batches merge() exactly like one pass over all rows.
 // covariance() = M2 / (n - 1), i.e. np.cov(X, rowvar=False) (ddof 1).
@@ -19,8 +19,6 @@ public:
     // non-finite row (rowOffset is added to the reported row number, for callers streaming a larger table).
     void add(const float *rows, int64_t n, int64_t rowOffset = 0);
     void add(const double *rows, int64_t n, int64_t rowOffset = 0);
-    // Same, split over `threads` worker threads (each with its own accumulator, merged at the end).
-    void addParallel(const float *rows, int64_t n, int threads, int64_t rowOffset = 0);
     void merge(const CovarianceAccumulator &other); // throws on dimension mismatch
 
     int dim() const { return m_dim; }

@@ -1,19 +1,16 @@
 #include "metrics/Fid.h"
 
 #include "metrics/CovarianceAccumulator.h"
-#include "metrics/DenseKernels.h"
+#include "metrics/Lapack.h"
 #include "metrics/SymmetricEigenvalues.h"
 #include "util/Error.h"
 
-#include <Eigen/Cholesky>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <sstream>
-#include <exception>
-#include <thread>
 
 namespace cprecon::metrics {
 
@@ -26,53 +23,19 @@ double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_cloc
     return std::chrono::duration<double>(b - a).count();
 }
 
-// S = F F^T. Plain (blocked) Cholesky when it completes: it is then backward stable, whatever the conditioning.
-// Otherwise diagonal-pivoted Cholesky (LAPACK dpstrf's rule, tol = d * eps * max diag) truncated at the numerical
+// S = F F^T. Plain Cholesky (LAPACK dpotrf) when it completes: it is then backward stable, whatever the
+// conditioning. Otherwise diagonal-pivoted Cholesky (dpstrf, tol = d * eps * max diag) truncated at the numerical
 // rank: the discarded Schur complement is rounding noise, exactly zero in exact arithmetic for N <= d.
 Eigen::MatrixXd symmetricFactor(const Eigen::MatrixXd &s, int *rank, bool *triangular)
 {
-    const Eigen::Index d = s.rows();
-    Eigen::LLT<Eigen::MatrixXd> llt(s);
-    if (llt.info() == Eigen::Success) {
-        *rank = int(d);
+    Eigen::MatrixXd l;
+    if (lapack::cholesky(s, l)) {
+        *rank = int(s.rows());
         *triangular = true;
-        Eigen::MatrixXd l = llt.matrixL();
         return l;
     }
     *triangular = false;
-    Eigen::MatrixXd a = s; // permuted in place
-    std::vector<Eigen::Index> perm(d);
-    for (Eigen::Index i = 0; i < d; ++i) perm[i] = i;
-    Eigen::VectorXd diag = a.diagonal();
-    const double tol = double(d) * std::numeric_limits<double>::epsilon() * std::max(0.0, diag.maxCoeff());
-    Eigen::MatrixXd l = Eigen::MatrixXd::Zero(d, d);
-    Eigen::Index k = 0;
-    for (; k < d; ++k) {
-        Eigen::Index p;
-        const double pivot = diag.tail(d - k).maxCoeff(&p);
-        p += k;
-        if (!(pivot > tol)) break;
-        if (p != k) {
-            a.row(k).swap(a.row(p));
-            a.col(k).swap(a.col(p));
-            std::swap(diag(k), diag(p));
-            std::swap(perm[k], perm[p]);
-            l.row(k).head(k).swap(l.row(p).head(k));
-        }
-        const double lkk = std::sqrt(pivot);
-        l(k, k) = lkk;
-        const Eigen::Index rest = d - k - 1;
-        if (rest > 0) {
-            Eigen::VectorXd col = a.col(k).tail(rest);
-            if (k > 0) col.noalias() -= l.bottomLeftCorner(rest, k) * l.row(k).head(k).transpose();
-            l.col(k).tail(rest) = col / lkk;
-            diag.tail(rest) -= l.col(k).tail(rest).cwiseAbs2();
-        }
-    }
-    *rank = int(k);
-    Eigen::MatrixXd f(d, k); // undo the permutation: S = F F^T in the original order
-    for (Eigen::Index i = 0; i < d; ++i) f.row(perm[i]) = l.row(i).head(k);
-    return f;
+    return lapack::pivotedCholesky(s, rank);
 }
 
 void checkStats(const GaussianStats &g, const char *which)
@@ -95,47 +58,17 @@ struct TraceSqrt {
     int rank1 = 0, rank2 = 0;
 };
 
-// Runs a(), b() on two threads when allowed (Eigen itself is single-threaded here).
-template <typename A, typename B>
-void both(bool parallel, A &&a, B &&b)
-{
-    if (!parallel) {
-        a();
-        b();
-        return;
-    }
-    std::exception_ptr error;
-    std::thread t([&] {
-        try {
-            b();
-        } catch (...) {
-            error = std::current_exception();
-        }
-    });
-    a();
-    t.join();
-    if (error) std::rethrow_exception(error);
-}
-
-TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2, bool parallel)
+TraceSqrt traceSqrtProduct(const Eigen::MatrixXd &s1, const Eigen::MatrixXd &s2)
 {
     TraceSqrt r;
     auto t0 = std::chrono::steady_clock::now();
     bool tri1 = false, tri2 = false;
-    Eigen::MatrixXd f1, f2;
-    both(parallel, [&] { f1 = symmetricFactor(s1, &r.rank1, &tri1); }, [&] { f2 = symmetricFactor(s2, &r.rank2, &tri2); });
+    const Eigen::MatrixXd f1 = symmetricFactor(s1, &r.rank1, &tri1);
+    const Eigen::MatrixXd f2 = symmetricFactor(s2, &r.rank2, &tri2);
     auto t1 = std::chrono::steady_clock::now();
     // B = F2^T F1 (r2 x r1); eigenvalues of B^T B (or B B^T, whichever is smaller) = eigenvalues of S1 S2.
-    // Both products in the packed AVX2 kernel, columns split over two threads.
-    const int nThreads = parallel ? 2 : 1;
-    Eigen::MatrixXd b = Eigen::MatrixXd::Zero(f2.cols(), f1.cols());
-    gemmTN(int(f2.cols()), int(f1.cols()), int(f1.rows()), f2.data(), f2.rows(), f1.data(), f1.rows(), b.data(),
-           b.rows(), tri1 && tri2 ? GemmShape::BothLowerTri : GemmShape::Full, nThreads);
-    if (b.cols() > b.rows()) b.transposeInPlace(); // Gram of the smaller side: eig(B^T B) or eig(B B^T)
-    const Eigen::Index m = b.cols();
-    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(m, m);
-    gemmTN(int(m), int(m), int(b.rows()), b.data(), b.rows(), b.data(), b.rows(), g.data(), g.rows(),
-           GemmShape::LowerOnly, nThreads);
+    const Eigen::MatrixXd b = tri1 && tri2 ? lapack::lowerTransposeTimesLower(f2, f1) : lapack::productTN(f2, f1);
+    Eigen::MatrixXd g = b.cols() <= b.rows() ? lapack::gramLower(b) : lapack::gramLower(b.transpose());
     auto t2 = std::chrono::steady_clock::now();
     Eigen::VectorXd lambda;
     try {
@@ -171,14 +104,12 @@ FidResult frechetDistance(const GaussianStats &a, const GaussianStats &b, const 
     r.meanTerm = (a.mu - b.mu).squaredNorm();
     r.trace1 = a.sigma.trace();
     r.trace2 = b.sigma.trace();
-    const int threads = options.threads > 0 ? options.threads : int(std::thread::hardware_concurrency());
-    const bool parallel = threads > 1 && d >= 256;
-    TraceSqrt ts = traceSqrtProduct(a.sigma, b.sigma, parallel);
+    TraceSqrt ts = traceSqrtProduct(a.sigma, b.sigma);
     if (!std::isfinite(ts.value)) {
         // pytorch-fid: "fid calculation produces singular product; adding 1e-06 to diagonal of cov estimates"
         r.epsBranch = true;
         const Eigen::MatrixXd offset = Eigen::MatrixXd::Identity(d, d) * options.eps;
-        ts = traceSqrtProduct(a.sigma + offset, b.sigma + offset, parallel);
+        ts = traceSqrtProduct(a.sigma + offset, b.sigma + offset);
         std::ostringstream w;
         w << "FID product was singular: added " << options.eps << " to the covariance diagonals (as pytorch-fid)";
         r.warnings.push_back(w.str());
@@ -211,17 +142,8 @@ FidResult frechetDistance(const GaussianStats &a, const GaussianStats &b, const 
     return r;
 }
 
-GaussianStats gaussianStats(const float *rows, int64_t n, int d, int threads)
-{
-    if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    CovarianceAccumulator acc(d);
-    acc.addParallel(rows, n, threads);
-    if (acc.count() < 2)
-        throw Error("FID statistics need at least 2 feature vectors (got " + std::to_string(n) + ")");
-    return {acc.mean(), acc.covariance(), acc.count()};
-}
-
-GaussianStats gaussianStats(const double *rows, int64_t n, int d)
+namespace {
+template <typename T> GaussianStats statsOf(const T *rows, int64_t n, int d)
 {
     CovarianceAccumulator acc(d);
     acc.add(rows, n);
@@ -229,10 +151,14 @@ GaussianStats gaussianStats(const double *rows, int64_t n, int d)
         throw Error("FID statistics need at least 2 feature vectors (got " + std::to_string(n) + ")");
     return {acc.mean(), acc.covariance(), acc.count()};
 }
+} // namespace
 
-FidResult fid(const float *a, int64_t na, const float *b, int64_t nb, int d, const FidOptions &options, int threads)
+GaussianStats gaussianStats(const float *rows, int64_t n, int d) { return statsOf(rows, n, d); }
+GaussianStats gaussianStats(const double *rows, int64_t n, int d) { return statsOf(rows, n, d); }
+
+FidResult fid(const float *a, int64_t na, const float *b, int64_t nb, int d, const FidOptions &options)
 {
-    return frechetDistance(gaussianStats(a, na, d, threads), gaussianStats(b, nb, d, threads), options);
+    return frechetDistance(gaussianStats(a, na, d), gaussianStats(b, nb, d), options);
 }
 
 FidResult fid(const double *a, int64_t na, const double *b, int64_t nb, int d, const FidOptions &options)

@@ -1,6 +1,6 @@
 #include "metrics/TileMetrics.h"
 
-#include "util/ParallelFor.h"
+#include "jobs/ParallelFor.h"
 
 #include "metrics/PixelMetrics.h"
 #include "util/Error.h"
@@ -27,7 +27,7 @@ TileMetricTable runBatch(int tiles, int channels, int h, int w, const TileMetric
     if (o.computeMae) t.mae.resize(jobs);
     if (o.computeEmd) t.emd.resize(jobs);
     if (o.computeSsim) t.ssim.resize(jobs);
-    parallelFor(jobs, o.threads, [&](size_t j) { perChannel(j, t); });
+    parallelFor(jobs, [&](size_t j) { perChannel(j, t); });
     return t;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Per tile x channel MAE, EMD and SSIM of a batch (N x C x H x W, contiguous), multithreaded over tile-channels.
+// Per tile x channel MAE, EMD and SSIM of a batch (N x C x H x W, contiguous), tile-channels in parallel on the CPU pool.
 // Values are reported on the paper's [0,1] intensity scale (8-bit inputs: value / 255, SSIM data range 255).
 #include "metrics/Ssim.h"
 
@@ -10,7 +10,6 @@
 namespace cprecon::metrics {
 
 struct TileMetricsOptions {
-    int threads = 0; // <= 0: all cores
     SsimVariant ssimVariant = SsimVariant::SkimageValid;
     bool computeMae = true, computeEmd = true, computeSsim = true;
 };

@@ -330,7 +330,7 @@ AutoencoderKl::AutoencoderKl(const VaeConfig &config, const RuntimeOptions &runt
 {
     d->config = config;
     d->runtime = runtime;
-    if (runtime.threads > 0) torchrt::setThreads(runtime.threads);
+    torchrt::followComputeBudget();
     d->device = torchrt::device(runtime);
     d->net = AutoencoderKL(config);
     d->net->eval();
@@ -406,6 +406,7 @@ HostTensor AutoencoderKl::moments(const HostTensor &x) const
     return guarded("moments", [&] {
         requireImage(x, d->config.inChannels, "VAE input");
         d->checkSpatial(x);
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode guard;
         torchrt::AutocastScope ac(d->runtime);
         return torchrt::toHost(d->net->moments(d->input(x), nullptr));
@@ -417,6 +418,7 @@ VaePosterior AutoencoderKl::encode(const HostTensor &x, VaeIntermediates *captur
     return guarded("encode", [&] {
         requireImage(x, d->config.inChannels, "VAE input");
         d->checkSpatial(x);
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode guard;
         torchrt::AutocastScope ac(d->runtime);
         Capture cap;
@@ -430,6 +432,7 @@ HostTensor AutoencoderKl::decode(const HostTensor &z, VaeIntermediates *capture)
 {
     return guarded("decode", [&] {
         requireImage(z, d->config.latentChannels, "VAE latent");
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode guard;
         torchrt::AutocastScope ac(d->runtime);
         Capture cap;
@@ -442,6 +445,7 @@ HostTensor AutoencoderKl::decode(const HostTensor &z, VaeIntermediates *capture)
 HostTensor AutoencoderKl::samplePosterior(const VaePosterior &p, uint64_t seed) const
 {
     return guarded("sample", [&] {
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode guard;
         auto mean = torchrt::toTorch(p.mean), logvar = torchrt::toTorch(p.logvar);
         auto gen = at::detail::createCPUGenerator(seed);
@@ -455,6 +459,7 @@ VaeRoundTrip AutoencoderKl::roundTrip(const HostTensor &x, const VaeRoundTripOpt
     return guarded("roundTrip", [&] {
         requireImage(x, d->config.inChannels, "VAE input");
         d->checkSpatial(x);
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode guard;
         VaeRoundTrip r;
         torch::Tensor mean, logvar;

@@ -35,7 +35,6 @@ struct ImageBatchU8 {
 };
 
 struct FeatureOptions {
-    int threads = 0;            // LibTorch intra-op threads; 0 = all cores
     int batchSize = 16;         // images per forward pass (memory vs. speed)
     // NHWC memory format for InceptionV3's convolutions (oneDNN): ~25 % faster on AVX2 CPUs, same results within
     // the fixture tolerances (both layouts are tested). No effect on OpenPhenom (a transformer).

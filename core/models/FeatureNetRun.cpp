@@ -40,7 +40,6 @@ FeatureOptions optionsFrom(const ModelRunRequest &r)
     FeatureOptions o;
     o.device = parseComputeDevice(r.device);
     torchrt::resolveDevice(o.device); // a named error now when CUDA is asked for but not there
-    o.threads = r.threads;
     o.paperDoubleNormalisation = r.paperDoubleNormalisation;
     o.transformInput = r.transformInput;
     if (!r.config.empty()) {

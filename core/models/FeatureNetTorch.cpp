@@ -129,7 +129,6 @@ void throwNotThisNetwork(const StateDict &sd, const std::string &what, const std
                 sd.source, fix);
 }
 
-void applyThreads(int n) { torchrt::setThreads(n); }
 
 torch::Tensor sincosPosEmbed(int64_t grid, int64_t dim, int64_t channels)
 {

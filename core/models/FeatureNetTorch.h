@@ -17,7 +17,6 @@ namespace cprecon::featnet {
 inline RuntimeOptions runtimeOf(const FeatureOptions &o)
 {
     RuntimeOptions r;
-    r.threads = o.threads;
     r.device = o.device;
     r.precision = o.precision;
     r.channelsLast = o.channelsLast;
@@ -51,9 +50,6 @@ void loadModule(torch::nn::Module &module, const StateDict &sd, const std::strin
 [[noreturn]] void throwNotThisNetwork(const StateDict &sd, const std::string &what,
                                       const std::vector<std::string> &expectedKeys, const std::string &fix);
 
-// LibTorch intra-op threads (torchrt::setThreads): n > 0 as given, else all hardware threads. Debian's LibTorch
-// starts with 1.
-void applyThreads(int n);
 
 // Fixed 2-D sin-cos position table of MAE / OpenPhenom for a grid×grid patch grid, dim d, repeated for
 // `channels` channels, with a leading all-zero CLS row: (1 + channels·grid²) × d.

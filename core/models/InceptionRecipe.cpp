@@ -32,7 +32,7 @@ class InceptionExtractor final : public FeatureExtractor {
 public:
     InceptionExtractor(const StateDict *sd, bool fid, const FeatureOptions &opt) : m_fid(fid), m_opt(opt)
     {
-        applyThreads(opt.threads);
+        torchrt::followComputeBudget();
         std::string prefix;
         int64_t numClasses = fid ? 0 : 1000;
         if (sd) {
@@ -85,7 +85,7 @@ public:
     NamedArrays extractAll(const ImageBatchU8 &images, const std::vector<std::string> &wanted) override
     {
         check(images, wanted);
-        applyThreads(m_opt.threads);
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode inference;
         torchrt::AutocastScope autocast(runtimeOf(m_opt));
         std::map<std::string, std::vector<torch::Tensor>> parts;

@@ -10,7 +10,6 @@ struct ModelRunRequest {
     std::string config;  // optional config.json (VAE)
     std::string input;   // input .safetensors
     std::string output;  // output .safetensors
-    int threads = 0;     // 0 = default (all cores)
     std::string device = "auto"; // auto | cpu | cuda
     bool paperDoubleNormalisation = false; // OpenPhenom paper quirk (PROTOCOL.md)
     bool transformInput = false; // InceptionV3: torchvision's pretrained IMAGENET1K_V1 weights set transform_input=True

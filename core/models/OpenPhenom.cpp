@@ -136,7 +136,7 @@ class OpenPhenomExtractor final : public FeatureExtractor {
 public:
     OpenPhenomExtractor(const StateDict *sd, const FeatureOptions &opt) : m_opt(opt)
     {
-        applyThreads(opt.threads);
+        torchrt::followComputeBudget();
         VitConfig cfg;
         std::string prefix;
         bool tableFromCheckpoint = false;
@@ -188,7 +188,7 @@ public:
     NamedArrays extractAll(const ImageBatchU8 &images, const std::vector<std::string> &wanted) override
     {
         check(images, wanted);
-        applyThreads(m_opt.threads);
+        torchrt::useBudgetOnThisThread();
         torch::InferenceMode inference;
         torchrt::AutocastScope autocast(runtimeOf(m_opt));
         std::map<std::string, std::vector<torch::Tensor>> parts;

@@ -1,6 +1,7 @@
 #include "models/TorchInternal.h"
 #include "models/TorchRuntime.h"
 
+#include "jobs/ComputeBudget.h"
 #include "util/Error.h"
 #include "weights/KeyCheck.h"
 
@@ -9,7 +10,7 @@
 #include <torch/torch.h>
 
 #include <cstring>
-#include <thread>
+#include <mutex>
 
 namespace cprecon {
 
@@ -40,11 +41,20 @@ const char *precisionName(Precision p)
 
 namespace torchrt {
 
-int setThreads(int n)
+void followComputeBudget()
 {
-    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (at::get_num_threads() != n) at::set_num_threads(n);
-    return at::get_num_threads();
+    static std::once_flag once;
+    std::call_once(once, [] {
+        compute::addThreadHook([](int n) {
+            if (at::get_num_threads() != n) at::set_num_threads(n);
+        });
+    });
+}
+
+void useBudgetOnThisThread()
+{
+    followComputeBudget();
+    at::init_num_threads(); // what LibTorch itself does on its own worker threads
 }
 
 int threads() { return at::get_num_threads(); }

@@ -9,9 +9,8 @@ namespace cprecon {
 void runVaeModel(const ModelRunRequest &r)
 {
     RuntimeOptions rt;
-    rt.threads = r.threads;
     rt.device = parseComputeDevice(r.device);
-    if (rt.threads <= 0) torchrt::setThreads(0);
+    torchrt::followComputeBudget();
 
     SafetensorsFile in(r.input);
     if (!in.contains("x"))

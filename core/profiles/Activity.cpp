@@ -2,6 +2,7 @@
 
 #include "profiles/Multitest.h"
 #include "profiles/NullDistribution.h"
+#include "util/Csv.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <thread>
 
 namespace cprecon::profiles {
 
@@ -41,7 +41,7 @@ struct PertWork {
 
 // p-values of all perturbations, generating each configuration's null once and holding at most
 // `budget` bytes of null vectors (configurations beyond that are processed in later batches).
-void computePValues(std::vector<PertWork> &perts, const std::vector<NullConfig> &configs, const ActivityOptions &o, int threads)
+void computePValues(std::vector<PertWork> &perts, const std::vector<NullConfig> &configs, const ActivityOptions &o)
 {
     const std::size_t perConfig = static_cast<std::size_t>(o.nullSize) * sizeof(float);
     const std::size_t batch = std::max<std::size_t>(1, o.nullMemoryBytes / std::max<std::size_t>(1, perConfig));
@@ -49,7 +49,7 @@ void computePValues(std::vector<PertWork> &perts, const std::vector<NullConfig> 
     for (std::size_t b0 = 0; b0 < configs.size(); b0 += batch) {
         const std::size_t b1 = std::min(configs.size(), b0 + batch);
         const std::vector<NullConfig> part(configs.begin() + static_cast<std::ptrdiff_t>(b0), configs.begin() + static_cast<std::ptrdiff_t>(b1));
-        const auto nulls = sortedNulls(part, o.nullSize, o.seed, threads);
+        const auto nulls = sortedNulls(part, o.nullSize, o.seed);
         for (std::size_t i = 0; i < perts.size(); ++i) {
             auto &pw = perts[i];
             const auto [lo, hi] = std::minmax_element(pw.configIndex.begin(), pw.configIndex.end());
@@ -69,7 +69,7 @@ void computePValues(std::vector<PertWork> &perts, const std::vector<NullConfig> 
         uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
         std::vector<NullConfig> part;
         for (int c : uniq) part.push_back(configs[static_cast<std::size_t>(c)]);
-        const auto nulls = sortedNulls(part, o.nullSize, o.seed, threads);
+        const auto nulls = sortedNulls(part, o.nullSize, o.seed);
         std::vector<const std::vector<float> *> reps;
         for (int c : pw.configIndex)
             reps.push_back(&nulls[static_cast<std::size_t>(std::lower_bound(uniq.begin(), uniq.end(), c) - uniq.begin())]);
@@ -104,7 +104,6 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
 {
     if (o.nullSize < 1) throw Error("null_size must be >= 1", "", "pass --null-size N with N >= 1");
     if (!(o.threshold > 0.0 && o.threshold <= 1.0)) throw Error("threshold must be in (0, 1]");
-    const int threads = o.threads > 0 ? o.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     const auto &pertCol = table.metaColumn(o.perturbationCol, "the perturbation column, --perturbation-col");
     const auto &ctrlCol = table.metaColumn(o.control.column, "the column of --control-query");
     std::vector<const std::vector<std::string> *> groupCols;
@@ -222,7 +221,7 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
         }
         for (auto &g : reps)
             for (auto &i : g) i = mrow(i);
-        const auto ap = averagePrecision(*M, mpid, mctrl, reps, threads);
+        const auto ap = averagePrecision(*M, mpid, mctrl, reps);
         // mAP per perturbation, null configurations.
         std::map<NullConfig, int> cfgIndex;
         std::size_t k = 0;
@@ -239,7 +238,7 @@ ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptio
         for (auto &[c, idx] : cfgIndex) { idx = static_cast<int>(configs.size()); configs.push_back(c); allConfigs.insert(c); }
         for (auto &pw : perts)
             for (std::size_t a : pw.apIndex) pw.configIndex.push_back(cfgIndex.at(NullConfig{ap[a].nPos, ap[a].nTotal}));
-        computePValues(perts, configs, o, threads);
+        computePValues(perts, configs, o);
 
         std::vector<double> p;
         for (const auto &pw : perts) p.push_back(pw.p);

@@ -27,7 +27,6 @@ struct ActivityOptions {
     std::uint64_t seed = 0;
     double threshold = 0.05;
     bool pGreaterEqual = false;             // copairs 0.6 counts null >= mAP; <= 0.5 counts null > mAP
-    int threads = 0;                        // 0: all hardware threads
     std::size_t nullMemoryBytes = std::size_t(256) << 20; // null vectors held at once (recomputed beyond that)
     bool tvn = false;                       // TVN post-processing per group before AP
     TvnOptions tvnOptions;

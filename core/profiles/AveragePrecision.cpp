@@ -1,13 +1,11 @@
 #include "profiles/AveragePrecision.h"
 
 #include "profiles/SimilarityKernel.h"
+#include "jobs/ParallelFor.h"
 #include "util/Error.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <mutex>
-#include <thread>
 #include <unordered_map>
 
 namespace cprecon::profiles {
@@ -17,7 +15,7 @@ constexpr Eigen::Index kBlock = 256; // queries per similarity block (block x co
 }
 
 std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int> &pert, const std::vector<unsigned char> &isControl,
-                                       const std::vector<std::vector<std::size_t>> &groups, int threads)
+                                       const std::vector<std::vector<std::size_t>> &groups)
 {
     const Eigen::Index d = X.cols();
     // Controls, L2-normalised (cosine = dot of unit vectors, as copairs normalises before the dot product).
@@ -50,13 +48,13 @@ std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int
     std::vector<ApRecord> out(queries.size());
     const Eigen::Index nq = static_cast<Eigen::Index>(queries.size());
     const Eigen::Index nBlocks = (nq + kBlock - 1) / kBlock;
-    std::atomic<Eigen::Index> nextBlock{0};
-
-    auto worker = [&] {
+    // One block of queries per task; each writes only its own records, so any thread count gives the same table.
+    parallelFor(size_t(nBlocks), [&](size_t block) {
+        const Eigen::Index b = Eigen::Index(block);
         RowMatrix Q, S;
         std::vector<double> negKeys, posKeys;
         std::vector<unsigned char> skip;
-        for (Eigen::Index b; (b = nextBlock++) < nBlocks;) {
+        {
             const Eigen::Index q0 = b * kBlock, nb = std::min(kBlock, nq - q0);
             Q.resize(nb, d);
             for (Eigen::Index i = 0; i < nb; ++i) {
@@ -114,22 +112,7 @@ std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int
                 r.ap = sum / static_cast<double>(k);
             }
         }
-    };
-    const int nt = std::max(1, std::min<int>(threads, static_cast<int>(nBlocks)));
-    std::vector<std::thread> pool;
-    std::exception_ptr failure;
-    std::mutex failMutex;
-    auto guarded = [&] {
-        try { worker(); } catch (...) {
-            std::lock_guard<std::mutex> lock(failMutex);
-            if (!failure) failure = std::current_exception();
-            nextBlock = nBlocks; // stop the others
-        }
-    };
-    for (int t = 1; t < nt; ++t) pool.emplace_back(guarded);
-    guarded();
-    for (auto &th : pool) th.join();
-    if (failure) std::rethrow_exception(failure);
+    });
     return out;
 }
 

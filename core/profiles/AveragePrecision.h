@@ -24,6 +24,6 @@ struct ApRecord {
 // non-controls, same id); results come per query in the order of replicateGroups.
 std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int> &perturbation,
                                        const std::vector<unsigned char> &isControl,
-                                       const std::vector<std::vector<std::size_t>> &replicateGroups, int threads = 1);
+                                       const std::vector<std::vector<std::size_t>> &replicateGroups);
 
 } // namespace cprecon::profiles

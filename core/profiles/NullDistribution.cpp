@@ -1,10 +1,9 @@
 #include "profiles/NullDistribution.h"
 
+#include "jobs/ParallelFor.h"
 #include "util/Error.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
 namespace cprecon::profiles {
 
@@ -118,45 +117,28 @@ std::uint64_t mixSeed(std::uint64_t a, std::uint64_t b)
     return splitmix(x);
 }
 
-std::vector<std::vector<float>> sortedNulls(const std::vector<NullConfig> &configs, std::int64_t size, std::uint64_t seed, int threads)
+std::vector<std::vector<float>> sortedNulls(const std::vector<NullConfig> &configs, std::int64_t size, std::uint64_t seed)
 {
     for (const auto &c : configs) checkConfig(c, size);
     std::vector<std::vector<float>> out(configs.size());
     for (auto &v : out) v.resize(static_cast<std::size_t>(size));
     const std::int64_t chunks = (size + kChunk - 1) / kChunk;
     const std::int64_t tasks = chunks * static_cast<std::int64_t>(configs.size());
-    std::atomic<std::int64_t> nextTask{0}, sortNext{0};
-    auto worker = [&] {
-        for (std::int64_t t; (t = nextTask++) < tasks;) {
-            const std::size_t ci = static_cast<std::size_t>(t / chunks);
-            const std::int64_t chunk = t % chunks;
-            const std::int64_t begin = chunk * kChunk, count = std::min(kChunk, size - begin);
-            fillChunk(configs[ci], mixSeed(configSeed(seed, configs[ci]), static_cast<std::uint64_t>(chunk)),
-                      out[ci].data() + begin, count);
-        }
-    };
-    auto sorter = [&] {
-        for (std::int64_t i; (i = sortNext++) < static_cast<std::int64_t>(out.size());) std::sort(out[static_cast<std::size_t>(i)].begin(), out[static_cast<std::size_t>(i)].end());
-    };
-    const int nt = std::max(1, std::min<int>(threads, static_cast<int>(std::max<std::int64_t>(1, tasks))));
-    {
-        std::vector<std::thread> pool;
-        for (int i = 1; i < nt; ++i) pool.emplace_back(worker);
-        worker();
-        for (auto &th : pool) th.join();
-    }
-    {
-        std::vector<std::thread> pool;
-        for (int i = 1; i < nt; ++i) pool.emplace_back(sorter);
-        sorter();
-        for (auto &th : pool) th.join();
-    }
+    // (configuration, chunk) tasks, each with its own RNG stream: the samples do not depend on the thread count.
+    parallelFor(static_cast<std::size_t>(tasks), [&](std::size_t t) {
+        const std::size_t ci = t / static_cast<std::size_t>(chunks);
+        const std::int64_t chunk = static_cast<std::int64_t>(t) % chunks;
+        const std::int64_t begin = chunk * kChunk, count = std::min(kChunk, size - begin);
+        fillChunk(configs[ci], mixSeed(configSeed(seed, configs[ci]), static_cast<std::uint64_t>(chunk)),
+                  out[ci].data() + begin, count);
+    });
+    parallelFor(out.size(), [&](std::size_t i) { std::sort(out[i].begin(), out[i].end()); });
     return out;
 }
 
-std::vector<float> sortedNull(NullConfig config, std::int64_t size, std::uint64_t seed, int threads)
+std::vector<float> sortedNull(NullConfig config, std::int64_t size, std::uint64_t seed)
 {
-    return std::move(sortedNulls({config}, size, seed, threads).front());
+    return std::move(sortedNulls({config}, size, seed).front());
 }
 
 double permutationPValue(double meanAp, const std::vector<const std::vector<float> *> &nulls, bool greaterEqual)

@@ -28,12 +28,11 @@ private:
 std::uint64_t mixSeed(std::uint64_t a, std::uint64_t b); // splitmix64-based combination
 
 // Sorted (ascending) null of `size` samples for one configuration. Deterministic in (seed, config, size):
-// samples are generated in fixed chunks with their own RNG streams, independent of `threads`.
-std::vector<float> sortedNull(NullConfig config, std::int64_t size, std::uint64_t seed, int threads = 1);
+// samples are generated in fixed chunks with their own RNG streams, independent of the thread count.
+std::vector<float> sortedNull(NullConfig config, std::int64_t size, std::uint64_t seed);
 
-// Several configurations at once, in parallel over (configuration, chunk) tasks.
-std::vector<std::vector<float>> sortedNulls(const std::vector<NullConfig> &configs, std::int64_t size, std::uint64_t seed,
-                                            int threads);
+// Several configurations at once, in parallel over (configuration, chunk) tasks on the CPU pool.
+std::vector<std::vector<float>> sortedNulls(const std::vector<NullConfig> &configs, std::int64_t size, std::uint64_t seed);
 
 // p = (#{null > mAP} + 1) / (size + 1) (copairs <= 0.5; with greaterEqual: #{null >= mAP}, copairs 0.6).
 // `nulls` = the sorted null vector of each replicate (in replicate order); the null is their element-wise mean

@@ -1,5 +1,7 @@
 #include "profiles/ProfileTable.h"
 
+#include "util/Csv.h"
+
 #include "util/Error.h"
 
 #include <zlib.h>
@@ -336,14 +338,6 @@ void applyNonFinitePolicy(ProfileTable &t, NonFinitePolicy policy)
         t.notes.push_back("dropped " + std::to_string(dropped) + " row(s) with NaN/inf/empty feature values (" +
                           std::to_string(nBad) + " values)");
     }
-}
-
-std::string csvField(const std::string &s)
-{
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) { if (c == '"') q += '"'; q += c; }
-    return q + '"';
 }
 
 void writeProfileTable(const ProfileTable &t, const std::string &path)

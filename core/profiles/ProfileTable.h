@@ -48,7 +48,4 @@ void applyNonFinitePolicy(ProfileTable &table, NonFinitePolicy policy);
 // Writes a table as CSV (metadata then features, %.17g); for tests and tools.
 void writeProfileTable(const ProfileTable &table, const std::string &path);
 
-// CSV field quoting shared by the writers of this area.
-std::string csvField(const std::string &s);
-
 } // namespace cprecon::profiles

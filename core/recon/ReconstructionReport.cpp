@@ -1,6 +1,7 @@
 #include "recon/ReconstructionReport.h"
 
 #include "render/Colormaps.h"
+#include "util/Csv.h"
 #include "util/Error.h"
 
 #include <QDir>
@@ -63,15 +64,11 @@ void writeMetricsCsv(const QString &path, const QVector<const SiteReconstruction
                     "check the folder exists and is writable");
     QTextStream out(&f);
     out << "model,protocol,seed,site,level,name,tile_row,tile_col,mae,ssim,one_minus_ssim,emd,kld\n";
-    auto quote = [](QString s) {
-        if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"'))) s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-        return s;
-    };
     for (const SiteReconstruction *r : results) {
         if (!r) continue;
-        const QString head = QStringList{quote(r->model), protocolName(r->protocol),
+        const QString head = QStringList{csvField(r->model), protocolName(r->protocol),
                                          r->protocol == Protocol::Paper ? QString::number(r->seed) : QString(),
-                                         quote(r->siteLabel)}
+                                         csvField(r->siteLabel)}
                                  .join(QLatin1Char(','));
         for (const auto &s : r->stains) {
             for (const auto &t : s.tiles)

@@ -1,6 +1,9 @@
 #include "recon/ScreenProfiles.h"
 
 #include "features/HandcraftedFeatures.h"
+#include "jobs/ParallelFor.h"
+#include "screen/CsvTable.h"
+#include "util/Csv.h"
 #include "util/Error.h"
 
 #include <QFile>
@@ -8,7 +11,6 @@
 #include <QTextStream>
 
 #include <mutex>
-#include <thread>
 
 namespace cprecon {
 
@@ -23,13 +25,6 @@ struct SiteJob {
 QString key(const QString &plate, const QString &well, int site)
 {
     return plate + QLatin1Char('|') + well + QLatin1Char('|') + QString::number(site);
-}
-
-QString csvField(QString s)
-{
-    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
-        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-    return s;
 }
 
 QString controlLabel(const WellMetadata &m)
@@ -84,33 +79,46 @@ ProfileExtractionReport extractScreenProfiles(const Screen &screen, const Profil
     for (const auto &n : fx.featureNames()) header << QString::fromStdString(n);
     const QString headerLine = header.join(QLatin1Char(','));
 
-    // Resume: keep the complete rows of an earlier run with the same header, drop a torn last line.
+    // Resume. Rows are appended one whole line at a time and flushed, so what an interrupted run leaves is a run of
+    // complete lines (each ending in '\n') plus at most one torn line without its newline. The complete ones are
+    // kept — checked against the header and the exact Metadata_source column — and the torn tail is cut off.
     QSet<QString> done;
-    QStringList keep;
     const std::string file = outCsv.toStdString();
+    const int sourceColumn = int(header.indexOf(QStringLiteral("Metadata_source")));
+    qint64 completeBytes = 0;
+    bool haveHeader = false;
     if (QFile::exists(outCsv)) {
-        QFile in(outCsv);
-        if (!in.open(QIODevice::ReadOnly | QIODevice::Text)) throw Error("cannot read the existing output", file, "check permissions");
-        QTextStream ts(&in);
-        const QString first = ts.readLine();
-        if (!first.isEmpty() && first != headerLine)
-            throw Error("the output exists with other columns (another extractor or stain set)", file,
-                        "choose another --out or delete the file");
-        while (!ts.atEnd()) {
-            const QString line = ts.readLine();
-            const QStringList cells = line.split(QLatin1Char(','));
-            if (cells.size() < header.size()) continue; // torn line from an interrupted run
-            if (!line.contains(source)) throw Error("the output holds profiles of another source", file, "choose another --out");
-            done.insert(key(cells[0], cells[1], cells[2].toInt()));
-            keep << line;
+        QByteArray bytes;
+        {
+            QFile in(outCsv);
+            if (!in.open(QIODevice::ReadOnly)) throw Error("cannot read the existing output", file, "check permissions");
+            bytes = in.readAll();
+        }
+        completeBytes = bytes.lastIndexOf('\n') + 1; // 0 when not even the header is complete
+        if (completeBytes > 0) {
+            CsvTable rows(bytes.left(completeBytes), ',');
+            if (rows.header().join(QLatin1Char(',')) != headerLine)
+                throw Error("the output exists with other columns (another extractor or stain set)", file,
+                            "choose another --out or delete the file");
+            haveHeader = true;
+            while (rows.next()) {
+                if (rows.fieldCount() != header.size())
+                    throw Error("row " + std::to_string(rows.rowNumber()) + " of the output has " +
+                                    std::to_string(rows.fieldCount()) + " fields, the header " + std::to_string(header.size()),
+                                file, "the file was edited or written by another program: choose another --out");
+                if (rows.field(sourceColumn) != source)
+                    throw Error("the output holds profiles of another source ('" + rows.field(sourceColumn).toStdString() +
+                                    "', this run: '" + source.toStdString() + "')",
+                                file, "choose another --out");
+                done.insert(key(rows.field(0), rows.field(1), rows.field(2).toInt()));
+            }
         }
     }
     QFile out(outCsv);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+    if (!out.open(QIODevice::ReadWrite) || !out.resize(completeBytes) || !out.seek(completeBytes))
         throw Error("cannot write profiles: " + out.errorString().toStdString(), file, "check the folder exists and is writable");
     QTextStream os(&out);
-    os << headerLine << '\n';
-    for (const QString &l : keep) os << l << '\n';
+    if (!haveHeader) os << headerLine << '\n';
     os.flush();
 
     std::vector<SiteJob> jobs;
@@ -128,66 +136,58 @@ ProfileExtractionReport extractScreenProfiles(const Screen &screen, const Profil
             }
     }
 
+    // Sites in parallel on the CPU pool; each finished row is appended whole and flushed at once, so an
+    // interruption loses at most the sites in flight.
     std::mutex mutex;
-    size_t next = 0;
     int finished = report.sitesResumed;
-    auto worker = [&] {
-        for (;;) {
-            SiteJob job{};
-            {
-                std::lock_guard<std::mutex> lock(mutex);
-                if (next >= jobs.size() || (cancel && cancel->load())) return;
-                job = jobs[next++];
+    parallelFor(jobs.size(), [&](size_t index) {
+        if (cancel && cancel->load()) return;
+        const SiteJob job = jobs[index];
+        const QString label = QStringLiteral("%1/%2/%3").arg(job.plate->barcode, job.well->name).arg(job.site->number);
+        QString row;
+        QString failure;
+        try {
+            std::vector<cv::Mat> stains;
+            TileGrid grid;
+            if (options.model.isEmpty()) {
+                PipelineOptions po = options.pipeline;
+                po.keepIntermediates = false;
+                const SiteStack stack = loadSiteStack(*job.site, po, label);
+                for (const StainImage &si : stack.stains) stains.push_back(si.cropped);
+                grid = stack.grid;
+            } else {
+                ReconstructionRequest req;
+                req.model = options.model;
+                req.protocol = options.protocol;
+                req.seed = options.seed;
+                req.pipeline = options.pipeline;
+                const SiteReconstruction r = reconstructSite(*job.site, req, label, cancel);
+                for (const QString &s : options.pipeline.stains) stains.push_back(r.stain(s)->reconstruction);
+                grid = makeTileGrid(stains.front().size(), r.grid.tileSize, PartialTilePolicy::Error);
             }
-            const QString label = QStringLiteral("%1/%2/%3").arg(job.plate->barcode, job.well->name).arg(job.site->number);
-            QString row;
-            QString failure;
-            try {
-                std::vector<cv::Mat> stains;
-                TileGrid grid;
-                if (options.model.isEmpty()) {
-                    PipelineOptions po = options.pipeline;
-                    po.keepIntermediates = false;
-                    const SiteStack stack = loadSiteStack(*job.site, po, label);
-                    for (const StainImage &si : stack.stains) stains.push_back(si.cropped);
-                    grid = stack.grid;
-                } else {
-                    ReconstructionRequest req;
-                    req.model = options.model;
-                    req.protocol = options.protocol;
-                    req.seed = options.seed;
-                    req.pipeline = options.pipeline;
-                    req.threads = 1; // sites already run in parallel
-                    const SiteReconstruction r = reconstructSite(*job.site, req, label, cancel);
-                    for (const QString &s : options.pipeline.stains) stains.push_back(r.stain(s)->reconstruction);
-                    grid = makeTileGrid(stains.front().size(), r.grid.tileSize, PartialTilePolicy::Error);
-                }
-                const std::vector<double> f = siteFeatures(fx, stains, grid);
-                const WellMetadata &m = job.well->meta;
-                QStringList cells{csvField(job.plate->barcode), job.well->name, QString::number(job.site->number),
-                                  csvField(perturbationId(m)), csvField(m.perturbationName), csvField(controlLabel(m)),
-                                  csvField(m.cellLine), csvField(m.timePoint), csvField(source)};
-                for (double v : f) cells << QString::number(v, 'g', 9);
-                row = cells.join(QLatin1Char(','));
-            } catch (const std::exception &e) {
-                failure = label + QStringLiteral(": ") + QString::fromStdString(e.what());
-            }
-            std::lock_guard<std::mutex> lock(mutex);
-            if (!row.isEmpty()) {
-                os << row << '\n';
-                os.flush(); // an interruption loses at most the sites in flight
-                ++report.sitesWritten;
-            } else if (!(cancel && cancel->load())) {
-                report.failures << failure;
-            }
-            ++finished;
-            if (progress) progress(finished, report.sitesTotal);
+            const std::vector<double> f = siteFeatures(fx, stains, grid);
+            const WellMetadata &m = job.well->meta;
+            QStringList cells{csvField(job.plate->barcode), job.well->name, QString::number(job.site->number),
+                              csvField(perturbationId(m)), csvField(m.perturbationName), csvField(controlLabel(m)),
+                              csvField(m.cellLine), csvField(m.timePoint), csvField(source)};
+            for (double v : f) cells << QString::number(v, 'g', 9);
+            row = cells.join(QLatin1Char(','));
+        } catch (const Canceled &) {
+            return;
+        } catch (const std::exception &e) {
+            failure = label + QStringLiteral(": ") + QString::fromStdString(e.what());
         }
-    };
-    const int n = options.threads > 0 ? options.threads : std::max(1, int(std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (int i = 0; i < std::min<int>(n, int(jobs.size())); ++i) pool.emplace_back(worker);
-    for (auto &t : pool) t.join();
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!row.isEmpty()) {
+            os << row << '\n';
+            os.flush();
+            ++report.sitesWritten;
+        } else if (!(cancel && cancel->load())) {
+            report.failures << failure;
+        }
+        ++finished;
+        if (progress) progress(finished, report.sitesTotal);
+    });
     report.cancelled = cancel && cancel->load();
     if (os.status() != QTextStream::Ok || !out.flush())
         throw Error("writing profiles failed (disk full?)", file, "free disk space and run again: finished sites are kept");

@@ -2,7 +2,8 @@
 // Screen → per-site feature profiles (pycytominer-style CSV) for phenotypic activity: every site goes through the
 // same image pipeline as the inspector (optionally through a reconstructor first, so original and reconstruction
 // can be compared), tiles → weight-free handcrafted features → mean over the site's tiles → one CSV row.
-// Resumable: rows are appended and flushed per site; a rerun with the same output skips the sites already there.
+// Sites run in parallel on the CPU pool. Resumable: rows are appended and flushed per site; a rerun with the same
+// output keeps the complete rows (same header and Metadata_source), cuts a torn last line and computes the rest.
 #include "recon/SiteReconstruction.h"
 #include "screen/Screen.h"
 
@@ -19,7 +20,6 @@ struct ProfileExtractionOptions {
     Protocol protocol = Protocol::Corrected;
     quint64 seed = 0;
     QStringList plates;      // empty: all plates
-    int threads = 0;         // sites in parallel; 0: all cores
 };
 
 struct ProfileExtractionReport {

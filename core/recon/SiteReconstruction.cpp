@@ -83,8 +83,6 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
     if (grid.count() == 0) throw Error("no tile fits in the image", siteLabel.toStdString(), "use a smaller tile size");
 
     RuntimeOptions rt;
-    rt.threads = request.threads;
-    if (request.threads > 0) torchrt::setThreads(request.threads);
     rt.device = parseComputeDevice(request.device.toStdString());
     // Paper protocol: fp16 autocast where the authors had it (GPU); CPU stays fp32 (fp16 is not a CPU autocast type).
     if (request.protocol == Protocol::Paper && rt.device != ComputeDevice::Cpu && torchrt::cudaAvailable())
@@ -131,7 +129,7 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
         for (const QString &s : which == 0 ? g.a : g.b) trip.stains << s;
         std::vector<HostTensor> latents;
         for (int start = 0; start < n; start += batch) {
-            if (cancelled()) throw Error("cancelled");
+            if (cancelled()) throw Canceled("reconstruction canceled");
             const int count = std::min(batch, n - start);
             const std::vector<cv::Mat> chunk(tiles.begin() + start, tiles.begin() + start + count);
             Reconstruction rec;

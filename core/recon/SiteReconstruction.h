@@ -33,7 +33,6 @@ struct ReconstructionRequest {
     PipelineOptions pipeline;
     int batchSize = 8;       // tiles per reconstructor call
     QString device = QStringLiteral("auto");
-    int threads = 0;
 };
 
 struct TileMetrics {
@@ -73,7 +72,7 @@ struct SiteReconstruction {
 
 using ProgressFn = std::function<void(int done, int total)>;
 
-// Runs everything; throws cprecon::Error on bad input or model problems, or Error("cancelled") when *cancel
+// Runs everything; throws cprecon::Error on bad input or model problems, or cprecon::Canceled when *cancel
 // becomes true between batches.
 SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest &request,
                                    const QString &siteLabel = {}, const std::atomic<bool> *cancel = nullptr,

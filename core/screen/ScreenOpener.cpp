@@ -48,7 +48,12 @@ Tree walk(const QString &root, int maxDepth = 12)
         visited.insert(canonical);
         const QDir qd(d);
         QStringList images;
-        const QStringList files = qd.entryList(QDir::Files | QDir::Readable | QDir::NoDotAndDotDot, QDir::Name);
+        // Unreadable files and dangling symlinks (git-annex / datalad trees whose content was not fetched) are
+        // listed too, so their loader reports them as problems instead of the screen silently lacking them.
+        // Other special files (FIFOs, sockets, devices) are skipped: opening a FIFO would block.
+        QStringList files;
+        for (const QFileInfo &fi : qd.entryInfoList(QDir::Files | QDir::System | QDir::NoDotAndDotDot, QDir::Name))
+            if (fi.isFile() || (fi.isSymLink() && !fi.exists())) files << fi.fileName();
         for (const auto &f : files) {
             if (isImageFileName(f))
                 images << f;

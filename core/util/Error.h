@@ -23,4 +23,10 @@ private:
     long m_row;
 };
 
+// Thrown by long work when its cancel flag was raised: callers tell it apart from a real failure (nothing to report).
+class Canceled : public Error {
+public:
+    explicit Canceled(std::string what = "canceled") : Error(std::move(what)) {}
+};
+
 } // namespace cprecon

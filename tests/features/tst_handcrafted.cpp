@@ -106,8 +106,8 @@ private Q_SLOTS:
         SafetensorsFile f(path.toStdString());
         const auto tiles = f.toU8("orig_u8"); // 4 x 5 x 256 x 256, channels DNA, ER, RNA, AGP, Mito
         HandcraftedExtractor e;
-        const auto batch = e.extractBatch(tiles.data(), 4, 256, 256, 2);
-        const auto again = e.extractBatch(tiles.data(), 4, 256, 256, 1);
+        const auto batch = test::withThreads(3, [&] { return e.extractBatch(tiles.data(), 4, 256, 256); });
+        const auto again = test::withThreads(1, [&] { return e.extractBatch(tiles.data(), 4, 256, 256); });
         QCOMPARE(batch, again);
         std::vector<cv::Mat> mats;
         for (int c = 0; c < 5; ++c)

@@ -38,7 +38,7 @@ class TestFid : public QObject {
 private Q_SLOTS:
     void statisticsMatchNumpy()
     {
-        if (!load()) QSKIP("fid fixture not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("fid fixture not found"));
         const auto muA = file->toDouble("A.mu"), diagB = file->toDouble("B.sigma_diag");
         for (int j = 0; j < kD; ++j) {
             QVERIFY(std::abs(sa.mu(j) - muA[j]) <= 1e-12 * std::max(1.0, std::abs(muA[j])));
@@ -48,7 +48,7 @@ private Q_SLOTS:
     }
     void fullRankMatchesPytorchFid()
     {
-        if (!load()) QSKIP("fid fixture not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("fid fixture not found"));
         const FidResult r = frechetDistance(sa, sb);
         const double expected = ref("A_vs_B.fid_pytorch_fid");
         qInfo("A_vs_B: %.10f vs %.10f (rel %.2g)", r.fid, expected, std::abs(r.fid - expected) / expected);
@@ -66,7 +66,7 @@ private Q_SLOTS:
     }
     void rankDeficientMatchesPytorchFid()
     {
-        if (!load()) QSKIP("fid fixture not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("fid fixture not found"));
         const int n = 300;
         const FidResult r = fid(a.data(), n, b.data(), n, kD);
         const double expected = ref("A300_vs_B300.fid_pytorch_fid");
@@ -78,7 +78,7 @@ private Q_SLOTS:
     }
     void selfDistanceIsZero()
     {
-        if (!load()) QSKIP("fid fixture not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("fid fixture not found"));
         const FidResult r = frechetDistance(sa, sa);
         qInfo("A_vs_A: %.3g (reference %.3g)", r.fid, ref("A_vs_A.fid_pytorch_fid"));
         QVERIFY(std::abs(r.fid) <= 1e-3);
@@ -109,10 +109,9 @@ private Q_SLOTS:
         QVERIFY2(std::abs(r.fid - expected) <= 1e-10 * std::abs(expected),
                  qPrintable(QStringLiteral("%1 vs %2").arg(r.fid, 0, 'g', 17).arg(expected, 0, 'g', 17)));
         QVERIFY(std::abs(r.traceSqrt - traceSqrt) <= 1e-10 * traceSqrt);
-        // single-threaded path gives the same value
-        FidOptions one;
-        one.threads = 1;
-        QVERIFY(std::abs(frechetDistance(s1, s2, one).fid - r.fid) <= 1e-10 * std::abs(r.fid));
+        // one thread gives the same value, bit for bit (statistics and distance)
+        const FidResult single = test::withThreads(1, [&] { return frechetDistance(s1, s2); });
+        QCOMPARE(single.fid, r.fid);
     }
     void badInputsGiveNamedErrors()
     {
@@ -126,8 +125,8 @@ private Q_SLOTS:
             QVERIFY(QString::fromStdString(e.what()).contains(QStringLiteral("at least 2")));
         }
         // dimension mismatch
-        const GaussianStats s4 = gaussianStats(x.data(), 3, 4, 1);
-        const GaussianStats s3 = gaussianStats(y.data(), 5, 3, 1);
+        const GaussianStats s4 = gaussianStats(x.data(), 3, 4);
+        const GaussianStats s3 = gaussianStats(y.data(), 5, 3);
         try {
             frechetDistance(s4, s3);
             QFAIL("dimension mismatch accepted");
@@ -137,7 +136,7 @@ private Q_SLOTS:
         // NaN feature: the row is named
         x[2 * 4 + 1] = std::numeric_limits<float>::quiet_NaN();
         try {
-            gaussianStats(x.data(), 3, 4, 1);
+            gaussianStats(x.data(), 3, 4);
             QFAIL("NaN accepted");
         } catch (const Error &e) {
             QCOMPARE(e.row(), 2L);

@@ -50,7 +50,7 @@ class TestPixelMetrics : public QObject {
 private Q_SLOTS:
     void maeAndEmdMatchUint8()
     {
-        if (!load()) QSKIP("metrics fixtures not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("metrics fixtures not found"));
         const auto mae255 = ref("mae_255"), emd255 = ref("emd_255"), mae01 = ref("mae_01"), emd01 = ref("emd_01");
         for (int i = 0; i < kN * kC; ++i) {
             const uint8_t *a = f.orig.data() + i * kPlane, *b = f.recon.data() + i * kPlane;
@@ -64,7 +64,7 @@ private Q_SLOTS:
     }
     void emdHistogramEqualsSortedForm()
     {
-        if (!load()) QSKIP("metrics fixtures not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("metrics fixtures not found"));
         for (int i = 0; i < kN * kC; i += 3) {
             const uint8_t *a = f.orig.data() + i * kPlane, *b = f.recon.data() + i * kPlane;
             std::vector<double> da(a, a + kPlane), db(b, b + kPlane);
@@ -73,7 +73,7 @@ private Q_SLOTS:
     }
     void floatPairMatches()
     {
-        if (!load()) QSKIP("metrics fixtures not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("metrics fixtures not found"));
         const auto m = ref("float01.mae"), e = ref("float01.emd"), s = ref("float01.ssim_skimage"),
                    tm = ref("float01.ssim_torchmetrics_1_5_0_f32");
         for (int c = 0; c < kC; ++c) {
@@ -88,7 +88,7 @@ private Q_SLOTS:
     }
     void ssimMatchesSkimage()
     {
-        if (!load()) QSKIP("metrics fixtures not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("metrics fixtures not found"));
         const auto sk = ref("ssim_skimage"), cropped = ref("ssim_torchmetrics_cropped_f64");
         double worst = 0;
         for (int i = 0; i < kN * kC; ++i) {
@@ -105,7 +105,7 @@ private Q_SLOTS:
     }
     void ssimTorchmetricsVariantMatches()
     {
-        if (!load()) QSKIP("metrics fixtures not found");
+        if (!load()) CPRECON_MISSING(QStringLiteral("metrics fixtures not found"));
         const auto tm64 = ref("ssim_torchmetrics_1_5_0_f64"), tm32 = ref("ssim_torchmetrics_1_5_0_f32");
         double worst = 0;
         for (int i = 0; i < kN * kC; ++i) {
@@ -119,10 +119,12 @@ private Q_SLOTS:
     }
     void batchEqualsSingleAndScales()
     {
-        if (!load()) QSKIP("metrics fixtures not found");
-        TileMetricsOptions o;
-        o.threads = 2;
-        const TileMetricTable t = computeTileMetrics(f.orig.data(), f.recon.data(), kN, kC, kH, kW, o);
+        if (!load()) CPRECON_MISSING(QStringLiteral("metrics fixtures not found"));
+        const TileMetricTable t = test::withThreads(3, [&] { return computeTileMetrics(f.orig.data(), f.recon.data(), kN, kC, kH, kW); });
+        const TileMetricTable one = test::withThreads(1, [&] { return computeTileMetrics(f.orig.data(), f.recon.data(), kN, kC, kH, kW); });
+        QCOMPARE(t.ssim, one.ssim); // bit for bit, whatever the thread count
+        QCOMPARE(t.mae, one.mae);
+        QCOMPARE(t.emd, one.emd);
         const auto sk = ref("ssim_skimage"), m01 = ref("mae_01"), e01 = ref("emd_01");
         for (int n = 0; n < kN; ++n)
             for (int c = 0; c < kC; ++c) {

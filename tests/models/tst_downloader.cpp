@@ -298,7 +298,7 @@ private Q_SLOTS:
 
     void diskFullIsReported()
     {
-        if (!QFileInfo::exists(QStringLiteral("/dev/full"))) QSKIP("no /dev/full on this system");
+        if (!QFileInfo::exists(QStringLiteral("/dev/full"))) CPRECON_MISSING(QStringLiteral("no /dev/full on this system"));
         auto srv = server();
         QVERIFY(srv);
         QTemporaryDir dir;
@@ -347,7 +347,7 @@ private Q_SLOTS:
 
     void cliDownloadThenList()
     {
-        if (!QFileInfo(cprecon::test::cliPath()).isExecutable()) QSKIP("cprecon-cli not built");
+        if (!QFileInfo(cprecon::test::cliPath()).isExecutable()) CPRECON_MISSING(QStringLiteral("cprecon-cli not built"));
         auto srv = server();
         QVERIFY(srv);
         srv->dropAfterBytes = 3000000; // the CLI must resume this by itself

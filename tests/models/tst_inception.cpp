@@ -77,7 +77,6 @@ private Q_SLOTS:
     void torchvisionRecipeMatchesReference()
     {
         FeatureOptions o;
-        o.threads = 2;
         auto net = createFeatureExtractor("inception-torchvision", *m_weights, o);
         QCOMPARE(net->featureShape(3), std::vector<int64_t>{2048});
         const auto out = net->extractAll(m_images, {"preprocessed", "maxpool2", "Mixed_5b", "Mixed_6e", "Mixed_7c"});

@@ -61,7 +61,6 @@ private Q_SLOTS:
     void matchesReference()
     {
         FeatureOptions o;
-        o.threads = 2;
         auto net = createFeatureExtractor("openphenom", *m_weights, o);
         QCOMPARE(net->featureShape(5), (std::vector<int64_t>{5, 384}));
         m_out = net->extractAll(m_images, {"normalized", "patch_embed_out", "block0_out", "forward_features"});

@@ -119,13 +119,12 @@ private Q_SLOTS:
     void initTestCase()
     {
         fixtureDir = test::fixture(QStringLiteral("vae/tiny"));
-        if (fixtureDir.isEmpty()) QSKIP("vae fixture missing");
+        if (fixtureDir.isEmpty()) CPRECON_MISSING(QStringLiteral("vae fixture missing"));
         weights = std::make_unique<SafetensorsFile>((fixtureDir + QStringLiteral("/diffusion_pytorch_model.safetensors")).toStdString());
         io = std::make_unique<SafetensorsFile>((fixtureDir + QStringLiteral("/io.safetensors")).toStdString());
         x.shape = io->info("x").shape;
         x.values = io->toFloat("x");
         refMean = io->toFloat("posterior_mean");
-        rt.threads = 2;
         rt.device = ComputeDevice::Cpu;
     }
     void diffusersFolderAndPipelineFolder()

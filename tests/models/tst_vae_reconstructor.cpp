@@ -17,9 +17,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         const QString dir = test::fixture(QStringLiteral("vae/tiny"));
-        if (dir.isEmpty()) QSKIP("vae fixture missing");
+        if (dir.isEmpty()) CPRECON_MISSING(QStringLiteral("vae fixture missing"));
         RuntimeOptions rt;
-        rt.threads = 2;
         rt.device = ComputeDevice::Cpu;
         rec = makeReconstructor("sd-vae:" + dir.toStdString(), rt);
         SafetensorsFile io((dir + QStringLiteral("/io.safetensors")).toStdString());

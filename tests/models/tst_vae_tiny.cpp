@@ -53,9 +53,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         const QString dir = test::fixture(QStringLiteral("vae/tiny"));
-        if (dir.isEmpty()) QSKIP("vae fixture missing");
+        if (dir.isEmpty()) CPRECON_MISSING(QStringLiteral("vae fixture missing"));
         RuntimeOptions rt;
-        rt.threads = 2;
         rt.device = ComputeDevice::Cpu;
         vae = AutoencoderKl::fromCheckpoint(dir.toStdString(), {}, rt);
         io = std::make_unique<SafetensorsFile>(test::fixture(QStringLiteral("vae/tiny/io.safetensors")).toStdString());
@@ -239,7 +238,6 @@ private Q_SLOTS:
     void channelsLastMatchesFixture()
     {
         RuntimeOptions rt;
-        rt.threads = 2;
         rt.device = ComputeDevice::Cpu;
         rt.channelsLast = true;
         auto cl = AutoencoderKl::fromCheckpoint(test::fixture(QStringLiteral("vae/tiny")).toStdString(), {}, rt);
@@ -251,7 +249,6 @@ private Q_SLOTS:
     void bf16AutocastOnCpu()
     {
         RuntimeOptions rt;
-        rt.threads = 2;
         rt.device = ComputeDevice::Cpu;
         rt.precision = Precision::Bf16;
         auto bf = AutoencoderKl::fromCheckpoint(test::fixture(QStringLiteral("vae/tiny")).toStdString(), {}, rt);

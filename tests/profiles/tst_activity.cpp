@@ -56,7 +56,6 @@ ActivityOptions fixtureOptions(std::int64_t nullSize, std::uint64_t seed)
     o.control = ControlQuery::parse("Metadata_control_type == 'negcon'");
     o.nullSize = nullSize;
     o.seed = seed;
-    o.threads = 2;
     return o;
 }
 
@@ -185,7 +184,8 @@ private Q_SLOTS:
     void seedDeterminismAndThreadIndependence()
     {
         const NullConfig c{3, 99};
-        const auto a = sortedNull(c, 200000, 5, 1), b = sortedNull(c, 200000, 5, 2), d = sortedNull(c, 200000, 6, 2);
+        const auto a = test::withThreads(1, [&] { return sortedNull(c, 200000, 5); }), b = test::withThreads(3, [&] { return sortedNull(c, 200000, 5); }),
+                   d = sortedNull(c, 200000, 6);
         QVERIFY(a == b);
         QVERIFY(a != d);
         QVERIFY(std::is_sorted(a.begin(), a.end()));
@@ -195,7 +195,7 @@ private Q_SLOTS:
     {
         // n_pos = 2 among 6: all 15 rank pairs equally likely; compare the sampled mean and P(AP = 1).
         for (NullConfig c : {NullConfig{2, 6}, NullConfig{5, 7}, NullConfig{30, 40}}) {
-            const auto v = sortedNull(c, 400000, 1, 2);
+            const auto v = sortedNull(c, 400000, 1);
             // Exact mean of AP under random ranking, by enumeration (small) or by linearity (large).
             double exact = 0;
             if (c.nTotal <= 7) {
@@ -262,12 +262,10 @@ private Q_SLOTS:
         o.perturbationCol = "Metadata_pert";
         o.control = ControlQuery::parse("Metadata_type==negcon");
         o.nullSize = 20000;
-        o.threads = 1;
-        const auto a = phenotypicActivity(t, o);
+        const auto a = test::withThreads(1, [&] { return phenotypicActivity(t, o); });
         QCOMPARE(a.nullConfigurations, std::size_t(5));
         o.nullMemoryBytes = 1;
-        o.threads = 2;
-        const auto b = phenotypicActivity(t, o);
+        const auto b = test::withThreads(3, [&] { return phenotypicActivity(t, o); });
         QCOMPARE(a.perturbations.size(), std::size_t(40));
         for (std::size_t i = 0; i < a.perturbations.size(); ++i) {
             QCOMPARE(a.perturbations[i].pValue, b.perturbations[i].pValue);
@@ -284,7 +282,7 @@ private Q_SLOTS:
         X << 2, 0,  0.8, 0.6,  -1, 0,  1, 0,  3, 0,  0.6, 0.8;
         const std::vector<int> pert{0, 0, 0, 1, 1, 1};
         const std::vector<unsigned char> ctrl{1, 1, 1, 0, 0, 0};
-        const auto ap = averagePrecision(X, pert, ctrl, {{3, 4, 5}}, 1);
+        const auto ap = averagePrecision(X, pert, ctrl, {{3, 4, 5}});
         QCOMPARE(ap.size(), std::size_t(3));
         QCOMPARE(ap[0].row, std::size_t(3));
         QCOMPARE(ap[0].nPos, 2);

@@ -41,10 +41,24 @@ int runCli(const QStringList &args, QString *out, QString *err, int timeoutMs)
         if (err) *err = QStringLiteral("cannot start ") + cliPath();
         return -1;
     }
-    p.waitForFinished(timeoutMs);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        const QString what = QStringLiteral("cprecon-cli %1 did not finish within %2 s").arg(args.join(QLatin1Char(' '))).arg(timeoutMs / 1000);
+        if (out) *out = QString::fromUtf8(p.readAllStandardOutput());
+        if (err) *err = what + QLatin1Char('\n') + QString::fromUtf8(p.readAllStandardError());
+        QTest::qFail(qPrintable(what), __FILE__, __LINE__);
+        return kCliTimedOut;
+    }
     if (out) *out = QString::fromUtf8(p.readAllStandardOutput());
     if (err) *err = QString::fromUtf8(p.readAllStandardError());
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : kCliCrashed;
+}
+
+bool strictMode()
+{
+    const QByteArray v = qgetenv("CPRECON_REQUIRE_DATA");
+    return !v.isEmpty() && v != "0";
 }
 
 } // namespace cprecon::test

@@ -1,5 +1,7 @@
 #pragma once
 // Where tests find the golden fixtures, the shared real data and the built CLI; skip cleanly when absent.
+#include "jobs/ComputeBudget.h"
+
 #include <QString>
 #include <QtTest>
 
@@ -12,12 +14,34 @@ QString cliPath();          // $CPRECON_CLI (set by CTest) or <build>/app/cpreco
 QString fixture(const QString &relative); // fixturesDir()/relative, or empty when it does not exist
 QString data(const QString &relative);    // dataDir()/relative, or empty when it does not exist
 
-// Runs cprecon-cli with args; returns exit code, fills stdout/stderr.
+// Runs cprecon-cli with args; returns exit code, fills stdout/stderr. A process that does not finish within
+// timeoutMs is killed, recorded as a test failure and returns kCliTimedOut (never 0); a crash returns kCliCrashed.
+constexpr int kCliTimedOut = -3;
+constexpr int kCliCrashed = -2;
 int runCli(const QStringList &args, QString *out = nullptr, QString *err = nullptr, int timeoutMs = 300000);
+
+// Strict mode (CPRECON_REQUIRE_DATA=1, as CI runs): a missing fixture, data folder or tool fails the test
+// instead of skipping it, so a green run means every test really ran.
+bool strictMode();
+
+// Runs f() with the process's compute budget (jobs/ComputeBudget.h) set to `threads`, then restores all cores:
+// for tests that check a result does not depend on the thread count.
+template <typename F> auto withThreads(int threads, F &&f)
+{
+    const compute::ScopedBudget budget(threads);
+    return f();
+}
 
 } // namespace cprecon::test
 
-// QSKIP when a fixture/data path is missing (CI always has them).
+// Something a test needs is missing: skip it (a developer without ../shared), or fail it in strict mode (CI).
+#define CPRECON_MISSING(reason)                                                                  \
+    do {                                                                                         \
+        if (cprecon::test::strictMode()) QFAIL(qPrintable(QStringLiteral("strict mode (CPRECON_REQUIRE_DATA=1): ") + (reason))); \
+        QSKIP(qPrintable(QString(reason)));                                                      \
+    } while (false)
+
+// A fixture/data path the test needs; CPRECON_MISSING when it does not exist.
 #define CPRECON_REQUIRE_PATH(var, expr)                                                          \
     const QString var = (expr);                                                                  \
-    if (var.isEmpty()) QSKIP(qPrintable(QStringLiteral("not found: ") + QStringLiteral(#expr)))
+    if (var.isEmpty()) CPRECON_MISSING(QStringLiteral("not found: ") + QStringLiteral(#expr))

@@ -11,6 +11,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 using namespace cprecon;
@@ -150,8 +151,12 @@ private Q_SLOTS:
         QVERIFY(pf.open(QIODevice::ReadOnly));
         const QByteArray pdfBytes = pf.readAll();
         QVERIFY(pdfBytes.startsWith("%PDF"));
-        QVERIFY2(pdfBytes.contains(QStringLiteral("/MediaBox [0 0 %1 %2]").arg(sizePt.width()).arg(sizePt.height()).toLatin1()) ||
-                     pdfBytes.contains("/MediaBox"), "PDF has a page box");
+        // The page box is the figure's size in points (Qt may write it with decimals).
+        const QRegularExpression box(QStringLiteral("/MediaBox \\[\\s*0\\s+0\\s+([0-9.]+)\\s+([0-9.]+)\\s*\\]"));
+        const QRegularExpressionMatch m = box.match(QString::fromLatin1(pdfBytes));
+        QVERIFY2(m.hasMatch(), "PDF has a /MediaBox [0 0 w h]");
+        QVERIFY2(std::abs(m.captured(1).toDouble() - sizePt.width()) < 1.0 && std::abs(m.captured(2).toDouble() - sizePt.height()) < 1.0,
+                 qPrintable(QStringLiteral("MediaBox %1 x %2 pt, figure %3 x %4 pt").arg(m.captured(1), m.captured(2)).arg(sizePt.width()).arg(sizePt.height())));
         QFile sf(svg);
         QVERIFY(sf.open(QIODevice::ReadOnly));
         const QByteArray svgBytes = sf.readAll();
