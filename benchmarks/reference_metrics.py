@@ -21,7 +21,6 @@ import time
 
 import numpy as np
 import scipy.linalg
-from skimage.metrics import structural_similarity
 
 
 def load_images(path):
@@ -104,8 +103,11 @@ def main():
         imgs = synthetic_images(20)
     x, y = imgs
     k = x.shape[0]
+    if not a.skip_images:  # skimage only for the image metrics: --skip-images runs FID with numpy/scipy alone
+        global structural_similarity
+        from skimage.metrics import structural_similarity
     print("reference_versions: numpy %s, scipy %s, skimage %s" % (
-        np.__version__, scipy.__version__, __import__("skimage").__version__))
+        np.__version__, scipy.__version__, "-" if a.skip_images else __import__("skimage").__version__))
     print("image_source: %s (%d channels of 256x256)" % (source, k))
 
     def ssim_all():

@@ -14,6 +14,7 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -69,6 +70,7 @@ void InspectorView::buildUi()
     bar->addWidget(new QLabel(tr("Model")));
     m_model = new QComboBox;
     m_model->setEditable(true);
+    m_model->setObjectName(QStringLiteral("modelBox"));
     m_model->addItems(kBaselines);
     m_model->setToolTip(tr("bicubic8 and jpeg:<quality> need no weights; SD-VAE checkpoints appear when found "
                            "(Models dialog) or as sd-vae:<path>"));
@@ -192,8 +194,15 @@ void InspectorView::buildUi()
     outer->addLayout(body, 1);
 
     auto restart = [this] { start(); };
-    connect(m_model, &QComboBox::currentTextChanged, this, restart);
-    connect(m_compareModel, &QComboBox::currentTextChanged, this, restart);
+    // The model boxes are editable: a choice counts when it is picked from the list or the typing is finished
+    // (Enter / leaving the box), never per keystroke — each keystroke used to start a reconstruction.
+    auto commitModels = [this] {
+        if (model() != m_requestedModel || m_compareModel->currentText().trimmed() != m_requestedCompare) start();
+    };
+    for (QComboBox *box : {m_model, m_compareModel}) {
+        connect(box, &QComboBox::activated, this, commitModels);
+        connect(box->lineEdit(), &QLineEdit::editingFinished, this, commitModels);
+    }
     connect(m_protocol, &QComboBox::currentIndexChanged, this, restart);
     connect(m_seed, &QSpinBox::valueChanged, this, restart);
     connect(m_layout, &QComboBox::currentIndexChanged, this, [this] {
@@ -275,8 +284,16 @@ void InspectorView::saveSettings() const
     s.setValue(QStringLiteral("range"), m_rangeSpin->value());
 }
 
-void InspectorView::setModel(const QString &spec) { m_model->setCurrentText(spec); }
-void InspectorView::setCompareModel(const QString &spec) { m_compareModel->setCurrentText(spec); }
+void InspectorView::setModel(const QString &spec)
+{
+    m_model->setCurrentText(spec);
+    if (model() != m_requestedModel) start();
+}
+void InspectorView::setCompareModel(const QString &spec)
+{
+    m_compareModel->setCurrentText(spec);
+    if (m_compareModel->currentText().trimmed() != m_requestedCompare) start();
+}
 void InspectorView::setSeed(quint64 seed) { m_seed->setValue(int(seed)); }
 void InspectorView::setStainsAsRows(bool rows) { m_layout->setCurrentIndex(rows ? 0 : 1); }
 void InspectorView::setAbsoluteDifference(bool absolute) { m_diffMode->setCurrentIndex(absolute ? 1 : 0); }
@@ -290,6 +307,11 @@ void InspectorView::setSite(const Site &site, const FigureCaption &caption)
     m_site = std::make_shared<Site>(site);
     m_caption = caption;
     m_siteLabel = QStringLiteral("%1/%2/%3/%4").arg(caption.screen, caption.plate, caption.well).arg(caption.site);
+    // Nothing of the previous site may stay on screen beside the new one (the compare column used to).
+    if (m_compare) {
+        m_compare.reset();
+        rebuildGrid();
+    }
     start();
 }
 
@@ -312,6 +334,8 @@ void InspectorView::start()
 {
     saveSettings();
     if (m_restoring || !m_site || !m_active || model().isEmpty()) return;
+    m_requestedModel = model();
+    m_requestedCompare = m_compareModel->currentText().trimmed();
     m_status->setText(tr("Reconstructing %1 with %2…").arg(m_siteLabel, model()));
     m_progress->setValue(0);
     m_progress->show();
@@ -333,6 +357,7 @@ void InspectorView::start()
 
 void InspectorView::onFinished(const QString &tag, std::shared_ptr<const SiteReconstruction> r, bool)
 {
+    if (r && r->siteLabel != m_siteLabel) return; // a result of a site no longer shown
     const bool layoutChanges = (tag == kCompare) != bool(m_compare) || !m_main ||
                                (r && m_main && r->stains.size() != m_main->stains.size());
     if (tag == kMain)

@@ -84,6 +84,7 @@ private:
     std::shared_ptr<Site> m_site;
     FigureCaption m_caption;
     QString m_siteLabel;
+    QString m_requestedModel, m_requestedCompare; // what start() last asked the runner for
     bool m_active = false;
     std::shared_ptr<const SiteReconstruction> m_main, m_compare;
     QVector<ContrastLimits> m_limits;

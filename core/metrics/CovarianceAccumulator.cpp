@@ -27,29 +27,34 @@ CovarianceAccumulator::CovarianceAccumulator(int dim) : m_dim(dim)
 template <typename T>
 void CovarianceAccumulator::addBatch(const T *rows, int64_t n, int64_t rowOffset)
 {
-    Eigen::MatrixXd u(m_dim, std::min<int64_t>(n, kBatchRows)); // one sample per column
+    Eigen::MatrixXd &buffer = m_scratch.batch; // one sample per column
+    if (buffer.rows() != m_dim || buffer.cols() < std::min<int64_t>(n, kBatchRows))
+        buffer.resize(m_dim, std::min<int64_t>(n, kBatchRows));
     for (int64_t start = 0; start < n; start += kBatchRows) {
         const int64_t nb = std::min<int64_t>(kBatchRows, n - start);
-        if (u.cols() != nb) u.resize(m_dim, nb);
-        // Row-major n x d features are column-major d x n: copy (and widen) one block.
+        auto u = buffer.leftCols(nb);
+        // Row-major n x d features are column-major d x n: widen one block, summing for the batch mean on the way
+        // (one pass over the block, then one to centre it; dsyrk dominates).
         const T *src = rows + start * m_dim;
+        Eigen::VectorXd sum = Eigen::VectorXd::Zero(m_dim);
         for (int64_t c = 0; c < nb; ++c) {
-            const T *r = src + c * m_dim;
-            double *dst = u.col(c).data();
-            bool finite = true;
-            for (int j = 0; j < m_dim; ++j) {
-                dst[j] = double(r[j]);
-                finite &= std::isfinite(dst[j]);
-            }
-            if (!finite)
-                throw Error("feature row " + std::to_string(rowOffset + start + c) + " contains NaN or infinite values",
-                            "", "drop or repair that sample before computing FID statistics",
-                            long(rowOffset + start + c));
+            auto col = u.col(c);
+            col = Eigen::Map<const Eigen::Matrix<T, -1, 1>>(src + c * m_dim, m_dim).template cast<double>();
+            sum += col;
         }
-        const Eigen::VectorXd meanB = u.rowwise().mean();
+        if (!sum.allFinite()) { // NaN or inf somewhere in the block: name the first row
+            for (int64_t c = 0; c < nb; ++c)
+                if (!u.col(c).allFinite())
+                    throw Error("feature row " + std::to_string(rowOffset + start + c) + " contains NaN or infinite values",
+                                "", "drop or repair that sample before computing FID statistics",
+                                long(rowOffset + start + c));
+            throw Error("feature rows " + std::to_string(rowOffset + start) + ".." + std::to_string(rowOffset + start + nb - 1) +
+                            " overflow double precision", "", "check the features' scale");
+        }
+        const Eigen::VectorXd meanB = sum / double(nb);
         u.colwise() -= meanB;
         // Batch scatter U U^T (dsyrk, lower triangle) straight into M2, then the between-means term.
-        lapack::syrkLowerAAt(u.data(), m_dim, int(nb), int(u.rows()), m_m2.data(), int(m_m2.rows()));
+        lapack::syrkLowerAAt(u.data(), m_dim, int(nb), int(buffer.rows()), m_m2.data(), int(m_m2.rows()));
         if (m_n == 0) {
             m_mean = meanB;
             m_n = nb;

@@ -32,10 +32,21 @@ private:
     void addBatch(const T *rows, int64_t n, int64_t rowOffset);
     void mergeState(int64_t nb, const Eigen::VectorXd &meanB, const Eigen::MatrixXd *m2bLower);
 
+    // The widened, centred batch (d x up to 2048 doubles, 32 MB at d = 2048), kept between add() calls: allocating
+    // it per call costs page faults and TLB shootdowns across OpenBLAS's threads. Not part of the state: copies and
+    // merges leave it out.
+    struct Scratch {
+        Eigen::MatrixXd batch;
+        Scratch() = default;
+        Scratch(const Scratch &) {}
+        Scratch &operator=(const Scratch &) { return *this; }
+    };
+
     int m_dim;
     int64_t m_n = 0;
     Eigen::VectorXd m_mean;
     Eigen::MatrixXd m_m2; // lower triangle is authoritative
+    Scratch m_scratch;
 };
 
 } // namespace cprecon::metrics

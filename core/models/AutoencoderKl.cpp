@@ -454,6 +454,24 @@ HostTensor AutoencoderKl::samplePosterior(const VaePosterior &p, uint64_t seed) 
     });
 }
 
+HostTensor AutoencoderKl::samplePosterior(const VaePosterior &p, const std::vector<uint64_t> &tileSeeds) const
+{
+    if (p.mean.shape.empty() || int64_t(tileSeeds.size()) != p.mean.shape[0])
+        throw Error("posterior sampling: " + std::to_string(tileSeeds.size()) + " noise seeds for a batch of " +
+                    std::to_string(p.mean.shape.empty() ? 0 : p.mean.shape[0]));
+    return guarded("sample", [&] {
+        torchrt::useBudgetOnThisThread();
+        torch::InferenceMode guard;
+        auto mean = torchrt::toTorch(p.mean), logvar = torchrt::toTorch(p.logvar);
+        std::vector<torch::Tensor> eps;
+        for (size_t i = 0; i < tileSeeds.size(); ++i) {
+            auto gen = at::detail::createCPUGenerator(tileSeeds[i]);
+            eps.push_back(torch::randn(mean.sizes().slice(1), gen, torch::TensorOptions().dtype(torch::kFloat32)));
+        }
+        return torchrt::toHost(mean + torch::exp(0.5 * logvar) * torch::stack(eps));
+    });
+}
+
 VaeRoundTrip AutoencoderKl::roundTrip(const HostTensor &x, const VaeRoundTripOptions &o) const
 {
     return guarded("roundTrip", [&] {

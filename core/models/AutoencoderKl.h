@@ -68,6 +68,9 @@ public:
     // mean + exp(0.5 logvar) * eps, eps ~ N(0,1) from a CPU generator seeded with `seed` (= Python
     // torch.manual_seed(seed); torch.randn(mean.shape)).
     HostTensor samplePosterior(const VaePosterior &p, uint64_t seed) const;
+    // The same with one generator per sample: sample i draws its noise from tileSeeds[i] alone, so a sample never
+    // depends on which other samples share its batch (size must equal the batch size).
+    HostTensor samplePosterior(const VaePosterior &p, const std::vector<uint64_t> &tileSeeds) const;
     // x in [-1, 1] -> decoded, all on the device, with autocast as configured.
     VaeRoundTrip roundTrip(const HostTensor &x, const VaeRoundTripOptions &o) const;
 

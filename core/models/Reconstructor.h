@@ -19,9 +19,17 @@ namespace cprecon {
 enum class ReconstructionProtocol { Paper, Corrected };
 ReconstructionProtocol parseReconstructionProtocol(const std::string &s); // "paper" | "corrected"
 
+// Paper-protocol noise of one tile: from (run seed, site identity, triplet, tile index) only, so a sampled
+// reconstruction never depends on the batch size, the thread count or how a run is split into shards, and two
+// sites (or the two triplets of a site) never share noise.
+uint64_t tileNoiseSeed(uint64_t runSeed, const std::string &siteKey, int triplet, int tileIndex);
+
 struct ReconstructOptions {
     ReconstructionProtocol protocol = ReconstructionProtocol::Corrected;
-    uint64_t seed = 0;        // paper protocol: posterior sample noise (one generator per call, seeded)
+    // Paper protocol: one posterior-noise seed per image of the batch (tileNoiseSeed). Empty: image i uses
+    // tileNoiseSeed(seed, "", 0, i) — for callers without a site, e.g. a bare batch of images.
+    std::vector<uint64_t> noiseSeeds;
+    uint64_t seed = 0;
     bool wantLatents = false; // fill Reconstruction::latentMean/latentLogvar/latent (VAE only)
 };
 

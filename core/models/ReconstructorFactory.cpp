@@ -18,6 +18,22 @@ ReconstructionProtocol parseReconstructionProtocol(const std::string &s)
     throw Error("unknown protocol '" + s + "'", "", "use paper or corrected");
 }
 
+uint64_t tileNoiseSeed(uint64_t runSeed, const std::string &siteKey, int triplet, int tileIndex)
+{
+    auto splitmix = [](uint64_t x) {
+        x += 0x9E3779B97F4A7C15ull;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+        return x ^ (x >> 31);
+    };
+    uint64_t h = 0xCBF29CE484222325ull; // FNV-1a of the site identity
+    for (unsigned char c : siteKey) h = (h ^ c) * 0x100000001B3ull;
+    uint64_t x = splitmix(runSeed);
+    x = splitmix(x ^ h);
+    x = splitmix(x ^ uint64_t(uint32_t(triplet)));
+    return splitmix(x ^ uint64_t(uint32_t(tileIndex)));
+}
+
 HostTensor fromU8(const std::vector<uint8_t> &values, const std::vector<int64_t> &shape)
 {
     HostTensor h;

@@ -58,7 +58,15 @@ Reconstruction SdVaeReconstructor::reconstruct(const HostTensor &x01, const Reco
         append(post.mean, p.mean);
         append(post.logvar, p.logvar);
     }
-    const HostTensor z = paper ? m_vae->samplePosterior(post, o.seed) : post.mean;
+    HostTensor z = post.mean;
+    if (paper) {
+        std::vector<uint64_t> seeds = o.noiseSeeds;
+        if (seeds.empty())
+            for (int64_t i = 0; i < n; ++i) seeds.push_back(tileNoiseSeed(o.seed, {}, 0, int(i)));
+        if (int64_t(seeds.size()) != n)
+            throw Error("paper protocol: " + std::to_string(seeds.size()) + " noise seeds for " + std::to_string(n) + " tiles");
+        z = m_vae->samplePosterior(post, seeds);
+    }
     const VaeConfig &c = m_vae->config();
     const float shift = static_cast<float>(c.shiftFactor.value_or(0.0)), scale = static_cast<float>(c.scalingFactor);
     HostTensor latent = z, decoderInput = z;

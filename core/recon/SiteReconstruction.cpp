@@ -89,6 +89,7 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
         rt.precision = Precision::Fp16;
     auto model = reconstructorFor(request.model.toStdString(), rt);
 
+    const std::string siteKey = (site.plate + QLatin1Char('/') + site.well + QLatin1Char('/') + QString::number(site.number)).toStdString();
     ReconstructOptions ro;
     ro.protocol = request.protocol == Protocol::Paper ? ReconstructionProtocol::Paper : ReconstructionProtocol::Corrected;
     ro.seed = request.seed;
@@ -136,9 +137,9 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
             {
                 std::lock_guard<std::mutex> lock(model->busy);
                 ReconstructOptions o = ro;
-                // Each triplet and batch draws its own noise from the request seed, so a (seed, batch size) pair
-                // reproduces the sampled latents exactly; A and B never share noise.
-                o.seed = ro.seed + uint64_t(which) * 1000003ULL + uint64_t(start);
+                // Every tile draws its own noise from (seed, site, triplet, tile): the same numbers whatever the
+                // batch size, thread count or shard that computes it.
+                for (int i = 0; i < count; ++i) o.noiseSeeds.push_back(tileNoiseSeed(ro.seed, siteKey, which, start + i));
                 rec = model->model->reconstruct(tripletBatch(chunk, t), o);
             }
             const std::vector<uint8_t> u8 = toU8(rec.images);

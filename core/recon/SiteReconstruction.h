@@ -81,7 +81,8 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
 // The metric part alone (used by reconstructSite and tests): per tile of `grid` over two equal-size uint8 images.
 std::vector<TileMetrics> tileMetrics(const cv::Mat &original, const cv::Mat &reconstruction, const TileGrid &grid);
 
-// Key for caches: site + model + protocol + seed + pipeline settings that change pixels.
+// Key for caches: site + model + protocol + seed + every setting that can change a number (pipeline, stains,
+// triplets, batch size, device — which also decides the precision).
 QString reconstructionCacheKey(const QString &siteLabel, const ReconstructionRequest &request);
 
 } // namespace cprecon

@@ -72,7 +72,13 @@ QString reconstructionCacheKey(const QString &siteLabel, const ReconstructionReq
                        QString::number(p.cropSize),
                        QString::number(p.tileSize),
                        partialTilePolicyName(p.partialTiles),
-                       p.triplets.toString()}
+                       p.smallImage == SmallImagePolicy::Clamp ? QStringLiteral("clamp") : QStringLiteral("error"),
+                       p.invalidIllum == IllumInvalid::Error ? QStringLiteral("illum-error") : QStringLiteral("illum-keep-raw"),
+                       p.stains.join(QLatin1Char(',')),
+                       p.triplets.toString(),
+                       // batch size and device change the numbers too: batched kernels and fp16 autocast on CUDA
+                       QStringLiteral("batch %1").arg(r.batchSize),
+                       r.device}
         .join(QLatin1Char('|'));
 }
 

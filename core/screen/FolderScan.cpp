@@ -190,6 +190,8 @@ int scanNaturalFolder(const QString &dir, const QStringList &imageFiles, ScreenB
             w.meta.perturbationName = w.name;
             Site s;
             s.number = 1;
+            s.plate = plate.barcode;
+            s.well = w.name;
             for (int k = 0; k < 3; ++k) {
                 ChannelImage c;
                 c.stain = QStringList{QStringLiteral("R"), QStringLiteral("G"), QStringLiteral("B")}[k];

@@ -30,6 +30,8 @@ struct ChannelImage {
 
 struct Site {
     int number = 1; // as the instrument numbers fields (usually from 1)
+    QString plate;  // barcode of the plate and name of the well it belongs to: its identity (noise seeds, reports)
+    QString well;
     QVector<ChannelImage> channels;
     const ChannelImage *channel(const QString &stain) const
     {

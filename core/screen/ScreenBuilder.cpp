@@ -113,6 +113,8 @@ void ScreenBuilder::addSite(int plate, Well &well, SiteInput in, const QString &
     }
     Site s;
     s.number = in.number;
+    s.plate = m_screen.plates[plate].barcode;
+    s.well = well.name;
     s.channels = std::move(in.channels);
     well.sites.append(std::move(s));
     m_sites.insert(key, SiteSlot{source, row, int(in.missing.size()), std::move(in.missing), std::move(in.notes)});

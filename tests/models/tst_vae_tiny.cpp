@@ -132,6 +132,12 @@ private Q_SLOTS:
         const HostTensor a = vae->samplePosterior(p, 7), b = vae->samplePosterior(p, 7), c = vae->samplePosterior(p, 8);
         QCOMPARE(a.values, b.values);
         QVERIFY(maxAbsDiff(a, c) > 0.1);
+        // One generator per sample: sample 1's noise depends on its own seed only, not on sample 0's.
+        const HostTensor t1 = vae->samplePosterior(p, std::vector<uint64_t>{7, 9}), t2 = vae->samplePosterior(p, std::vector<uint64_t>{8, 9});
+        const size_t per = t1.values.size() / 2;
+        QVERIFY(!std::equal(t1.values.begin(), t1.values.begin() + per, t2.values.begin()));
+        QVERIFY(std::equal(t1.values.begin() + per, t1.values.end(), t2.values.begin() + per));
+        QVERIFY_THROWS_EXCEPTION(Error, vae->samplePosterior(p, std::vector<uint64_t>{1}));
         // standardised noise (z - mean) / std must look N(0, 1) (512 draws: loose 5-sigma bounds)
         double s = 0, s2 = 0;
         for (size_t i = 0; i < a.values.size(); ++i) {

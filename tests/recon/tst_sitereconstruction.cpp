@@ -5,12 +5,15 @@
 
 #include "metrics/PixelMetrics.h"
 #include "metrics/Ssim.h"
+#include "models/Reconstructor.h"
 #include "recon/ReconstructionReport.h"
 #include "recon/SiteReconstruction.h"
 #include "screen/ScreenOpener.h"
 #include "util/Error.h"
 
 #include <QTemporaryDir>
+
+#include <functional>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -197,6 +200,34 @@ private Q_SLOTS:
         QVERIFY(cv::countNonZero(s1.stains[0].reconstruction != mean.stains[0].reconstruction) > 0); // sample != mean
         // KLD depends on the posterior only, not on the sample.
         QCOMPARE(s1.triplets[0].kld, mean.triplets[0].kld);
+
+        // Bug 5: the noise is the site's own and does not depend on the batch size. One tile per call and four
+        // per call give the same sampled pixels; the same pixels under another site identity give other noise.
+        req.seed = 7;
+        req.batchSize = 1;
+        const SiteReconstruction oneByOne = reconstructSite(site, req, QStringLiteral("s"));
+        req.batchSize = 4;
+        const SiteReconstruction allAtOnce = reconstructSite(site, req, QStringLiteral("s"));
+        for (size_t k = 0; k < oneByOne.stains.size(); ++k) {
+            const double diff = cv::norm(oneByOne.stains[k].reconstruction, allAtOnce.stains[k].reconstruction, cv::NORM_INF);
+            QVERIFY2(diff <= 1.0, qPrintable(QStringLiteral("%1: batch 1 vs 4 differ by %2 grey levels (noise must not depend on batching)")
+                                                 .arg(oneByOne.stains[k].stain).arg(diff)));
+        }
+        Site elsewhere = site;
+        elsewhere.well = QStringLiteral("B02");
+        const SiteReconstruction otherSite = reconstructSite(elsewhere, req, QStringLiteral("s"));
+        QVERIFY2(cv::countNonZero(otherSite.stains[0].reconstruction != allAtOnce.stains[0].reconstruction) > 0,
+                 "two sites must not share posterior noise");
+    }
+
+    void tileNoiseSeedsAreIndependentOfEachOther()
+    {
+        const uint64_t s = tileNoiseSeed(7, "P1/A01/1", 0, 3);
+        QCOMPARE(tileNoiseSeed(7, "P1/A01/1", 0, 3), s); // a pure function of its inputs
+        QVERIFY(tileNoiseSeed(8, "P1/A01/1", 0, 3) != s);
+        QVERIFY(tileNoiseSeed(7, "P1/A01/2", 0, 3) != s);
+        QVERIFY(tileNoiseSeed(7, "P1/A01/1", 1, 3) != s);
+        QVERIFY(tileNoiseSeed(7, "P1/A01/1", 0, 4) != s);
     }
 
     void cacheKeysSeparateWhatChangesPixels()
@@ -211,6 +242,21 @@ private Q_SLOTS:
         b.model = QStringLiteral("jpeg:75");
         QVERIFY(reconstructionCacheKey(QStringLiteral("s"), a) != reconstructionCacheKey(QStringLiteral("s"), b));
         QVERIFY(reconstructionCacheKey(QStringLiteral("s"), a) != reconstructionCacheKey(QStringLiteral("t"), a));
+        // Bug 4: every setting that can change a number is part of the key.
+        const QString base = reconstructionCacheKey(QStringLiteral("s"), a);
+        const std::vector<std::function<void(ReconstructionRequest &)>> changes{
+            [](ReconstructionRequest &r) { r.batchSize = 3; },
+            [](ReconstructionRequest &r) { r.device = QStringLiteral("cpu"); },
+            [](ReconstructionRequest &r) { r.pipeline.stains = QStringList{QStringLiteral("DNA"), QStringLiteral("ER")}; },
+            [](ReconstructionRequest &r) { r.pipeline.smallImage = SmallImagePolicy::Error; },
+            [](ReconstructionRequest &r) { r.pipeline.invalidIllum = IllumInvalid::KeepRaw; },
+            [](ReconstructionRequest &r) { r.pipeline.tileSize = 128; },
+        };
+        for (size_t i = 0; i < changes.size(); ++i) {
+            ReconstructionRequest c = a;
+            changes[i](c);
+            QVERIFY2(reconstructionCacheKey(QStringLiteral("s"), c) != base, qPrintable(QStringLiteral("change %1 kept the key").arg(i)));
+        }
     }
 };
 

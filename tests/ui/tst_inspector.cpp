@@ -7,6 +7,8 @@
 #include "render/FigureExport.h"
 #include "screen/ScreenOpener.h"
 
+#include <QComboBox>
+#include <QLineEdit>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -101,6 +103,46 @@ private Q_SLOTS:
         QCOMPARE(shownModels, QStringList{QStringLiteral("bicubic8")});
         QCOMPARE(v.result()->model, QStringLiteral("bicubic8"));
         QCOMPARE(v.runner()->started(), 2);
+    }
+
+    void compareColumnFollowsTheSite()
+    {
+        // Bug 1: after a site change the compare column showed the previous site's result.
+        InspectorView v;
+        v.setActive(true);
+        v.setModel(QStringLiteral("bicubic8"));
+        v.setCompareModel(QStringLiteral("jpeg:75"));
+        v.setSite(sampleSite(), caption());
+        QTRY_VERIFY_WITH_TIMEOUT(v.result() && v.compareResult() && !v.isRunning(), 60000);
+        const FigureCaption next{QStringLiteral("sample"), QStringLiteral("BR00117010"), QStringLiteral("A01"), 2};
+        v.setSite(sampleSite(), next);
+        const QString label = QStringLiteral("sample/BR00117010/A01/2");
+        QVERIFY2(!v.compareResult() || v.compareResult()->siteLabel == label, "no result of the previous site may stay");
+        QTRY_VERIFY_WITH_TIMEOUT(v.result() && v.result()->siteLabel == label && v.compareResult() && !v.isRunning(), 60000);
+        QCOMPARE(v.compareResult()->siteLabel, label);
+        QCOMPARE(v.compareResult()->model, QStringLiteral("jpeg:75"));
+    }
+
+    void typingAModelStartsOneReconstruction()
+    {
+        // Bug 3: the editable model box started a reconstruction per keystroke.
+        InspectorView v;
+        v.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&v));
+        v.setActive(true);
+        v.setModel(QStringLiteral("bicubic8"));
+        v.setSite(sampleSite(), caption());
+        QTRY_VERIFY_WITH_TIMEOUT(v.result() && !v.isRunning(), 60000);
+        const int before = v.runner()->started();
+        auto *box = v.findChild<QComboBox *>(QStringLiteral("modelBox"));
+        QVERIFY(box && box->lineEdit());
+        box->lineEdit()->setFocus();
+        box->lineEdit()->selectAll();
+        QTest::keyClicks(box->lineEdit(), QStringLiteral("jpeg:33"));
+        QCOMPARE(v.runner()->started(), before); // nothing started while typing
+        QTest::keyClick(box->lineEdit(), Qt::Key_Return);
+        QCOMPARE(v.runner()->started(), before + 1);
+        QTRY_VERIFY_WITH_TIMEOUT(v.result() && v.result()->model == QStringLiteral("jpeg:33") && !v.isRunning(), 60000);
     }
 
     void secondViewComesFromTheCache()
