@@ -3,7 +3,7 @@
 #include "MainWindow.h"
 
 #include "jobs/ComputeBudget.h"
-#include "models/TorchRuntime.h"
+#include "nets/TorchRuntime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -6,8 +6,8 @@
 #include "SiteView.h"
 
 #include "image/ImageReader.h"
-#include "models/ModelRegistry.h"
-#include "models/WeightDiscovery.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/WeightDiscovery.h"
 #include "screen/ScreenOpener.h"
 #include "util/Error.h"
 

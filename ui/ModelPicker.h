@@ -2,8 +2,8 @@
 // A combo box of the models usable right now: the weight-free baselines (bicubic8, jpeg:<q>) always, and registry
 // checkpoints when discovery finds them on disk. Emits the chosen model spec ("bicubic8", "jpeg:75",
 // "sd-vae-v1-4", ...); currentPath() gives the weights to load for a checkpoint.
-#include "models/ModelRegistry.h"
-#include "models/WeightDiscovery.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/WeightDiscovery.h"
 
 #include <QWidget>
 

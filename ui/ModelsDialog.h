@@ -3,10 +3,10 @@
 // checksum mismatch), path, size and licence (non-commercial licences flagged), plus Download (progress bar, resume,
 // checksum verification, cancel — the transfer runs on the downloader's own thread), Locate… (pick a file or folder,
 // remembered in settings), Forget location, Verify checksums (background hashing) and Refresh.
-#include "models/Downloader.h"
-#include "models/ModelRegistry.h"
-#include "models/ModelStatus.h"
-#include "models/WeightDiscovery.h"
+#include "catalog/Downloader.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/ModelStatus.h"
+#include "catalog/WeightDiscovery.h"
 
 #include <QDialog>
 

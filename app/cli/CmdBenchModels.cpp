@@ -6,10 +6,10 @@
 #include "jobs/ComputeBudget.h"
 #include "PythonReference.h"
 
-#include "models/AutoencoderKl.h"
-#include "models/FeatureExtractor.h"
-#include "models/TorchRuntime.h"
-#include "models/VaeConfig.h"
+#include "nets/AutoencoderKl.h"
+#include "nets/FeatureNets.h"
+#include "nets/TorchRuntime.h"
+#include "nets/VaeConfig.h"
 #include "util/Error.h"
 
 #include <QCoreApplication>

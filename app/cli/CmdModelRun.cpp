@@ -1,7 +1,7 @@
 // cprecon-cli model run: one network on a safetensors input, outputs under the fixtures' key names.
 #include "CliRegistry.h"
 
-#include "models/ModelRun.h"
+#include "nets/ModelRun.h"
 #include "util/Error.h"
 
 #include <iostream>

@@ -1,9 +1,9 @@
 // cprecon-cli models list / models download: the registry, what is on disk, and fetching official weights.
 #include "CliRegistry.h"
 
-#include "models/Downloader.h"
-#include "models/ModelRegistry.h"
-#include "models/WeightDiscovery.h"
+#include "catalog/Downloader.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/WeightDiscovery.h"
 #include "util/Error.h"
 
 #include <QDir>

@@ -2,7 +2,7 @@
 #include "CliRegistry.h"
 
 #include "jobs/ComputeBudget.h"
-#include "models/TorchRuntime.h"
+#include "nets/TorchRuntime.h"
 #include "util/Error.h"
 
 #include <QCoreApplication>

@@ -2,7 +2,7 @@
 // One interface for everything that compresses and reconstructs image tiles: the SD-VAE family and the
 // weight-free baselines (bicubic down/up, JPEG), so the app and the benchmark can compare them on equal terms.
 // Torch-free: batches are plain float32 N x 3 x H x W arrays in [0, 1] (uint8 input via fromU8()).
-#include "models/TorchRuntime.h"
+#include "nets/TorchRuntime.h"
 #include "weights/StateDict.h" // HostTensor
 
 #include <cstdint>

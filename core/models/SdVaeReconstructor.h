@@ -5,7 +5,7 @@
 //              -> y/2 + 0.5 clamped to [0, 1]; fp16 autocast when running on CUDA (as the paper), fp32 on CPU.
 //   corrected: z = posterior mean (deterministic), the model's configured precision (fp32 default, bf16 option).
 // Tiles are processed in chunks of maxBatch (memory) without changing results.
-#include "models/AutoencoderKl.h"
+#include "nets/AutoencoderKl.h"
 #include "models/Reconstructor.h"
 
 namespace cprecon {

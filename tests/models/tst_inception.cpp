@@ -2,7 +2,7 @@
 // the README's tolerances: preprocessed ≤ 1e-5, pool features ≤ 2e-3, logits ≤ 5e-3 (max abs), intermediates
 // ≤ 1e-4 of their max |value|.
 #include "TestSupport.h"
-#include "models/FeatureExtractor.h"
+#include "nets/FeatureNets.h"
 #include "util/Error.h"
 #include "weights/SafetensorsFile.h"
 #include "weights/StateDict.h"

@@ -1,7 +1,7 @@
 // OpenPhenom CA-MAE ViT-S/16 encoder against fixtures/openphenom (maes_microscopy + timm 1.0.11 reference) with the
 // README's tolerances: normalized ≤ 1e-5; patch tokens / block outputs / forward_features ≤ 2e-4; embeddings ≤ 5e-5.
 #include "TestSupport.h"
-#include "models/FeatureExtractor.h"
+#include "nets/FeatureNets.h"
 #include "util/Error.h"
 #include "weights/SafetensorsFile.h"
 #include "weights/StateDict.h"

@@ -2,7 +2,7 @@
 // symlinked blobs, torch zip containers), must load to the same network; wrong files are refused by name.
 #include "../weights/TorchZipTestWriter.h"
 #include "TestSupport.h"
-#include "models/AutoencoderKl.h"
+#include "nets/AutoencoderKl.h"
 #include "util/Error.h"
 #include "weights/CheckpointLocator.h"
 #include "weights/SafetensorsFile.h"

@@ -1,7 +1,7 @@
 // AutoencoderKL against the diffusers 0.30.3 golden fixture (fixtures/vae/tiny, README tolerances) and the
 // full-size sd14 module tree (fixtures/vae/sd14_keys.txt).
 #include "TestSupport.h"
-#include "models/AutoencoderKl.h"
+#include "nets/AutoencoderKl.h"
 #include "util/Error.h"
 #include "weights/SafetensorsFile.h"
 

@@ -1,6 +1,6 @@
-#include "models/Downloader.h"
+#include "catalog/Downloader.h"
 
-#include "models/FileHash.h"
+#include "catalog/FileHash.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -3,9 +3,9 @@
 // (incl. .part files), user-picked files/folders remembered in settings — with HOME/XDG/HF/TORCH env pointed here.
 #include "TestSupport.h"
 
-#include "models/FileHash.h"
-#include "models/ModelRegistry.h"
-#include "models/WeightDiscovery.h"
+#include "catalog/FileHash.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/WeightDiscovery.h"
 #include "util/Error.h"
 
 #include <QCryptographicHash>

@@ -1,7 +1,7 @@
 #pragma once
 // PRIVATE to core/models: LibTorch helpers shared by the networks' .cpp files (include ONLY from
 // core/models/*.cpp, never from a public header - the rest of the project never sees LibTorch).
-#include "models/TorchRuntime.h"
+#include "nets/TorchRuntime.h"
 #include "weights/StateDict.h"
 
 #include <torch/torch.h>

@@ -1,8 +1,8 @@
 // AutoencoderKL forward, following diffusers v0.30 (models/autoencoders/vae.py, resnet.py, attention_processor.py)
 // with torch 1.13 semantics (AttnProcessor: baddbmm + fp32 softmax). Module names = diffusers names.
-#include "models/AutoencoderKl.h"
+#include "nets/AutoencoderKl.h"
 
-#include "models/TorchInternal.h"
+#include "nets/private/TorchInternal.h"
 #include "util/Error.h"
 #include "weights/CheckpointLocator.h"
 #include "weights/VaeKeys.h"

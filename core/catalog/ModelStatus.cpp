@@ -1,4 +1,4 @@
-#include "models/ModelStatus.h"
+#include "catalog/ModelStatus.h"
 
 namespace cprecon::models {
 

@@ -1,4 +1,4 @@
-#include "models/InceptionV3.h"
+#include "nets/private/InceptionV3.h"
 
 namespace cprecon::inception {
 

@@ -6,7 +6,7 @@
 // dropped connection, up to maxRetries times automatically), stream the bytes through sha256, check the file's
 // ChecksumRule, then atomically rename .part → destination. A checksum mismatch deletes the .part and installs
 // nothing; cancel and connection drops keep the .part so the next download resumes it.
-#include "models/ModelRegistry.h"
+#include "catalog/ModelRegistry.h"
 
 #include <QMetaType>
 #include <QObject>

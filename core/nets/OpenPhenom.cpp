@@ -1,7 +1,7 @@
 // OpenPhenom CA-MAE ViT-S/16 encoder and its `predict()` pooling (fixtures/openphenom/README.md).
-#include "models/OpenPhenom.h"
+#include "nets/private/OpenPhenom.h"
 
-#include "models/FeatureNetTorch.h"
+#include "nets/private/FeatureNetTorch.h"
 #include "util/Error.h"
 
 #include <cmath>

@@ -4,9 +4,9 @@
 #include "LoopbackHttpServer.h"
 #include "TestSupport.h"
 
-#include "models/Downloader.h"
-#include "models/ModelRegistry.h"
-#include "models/WeightDiscovery.h"
+#include "catalog/Downloader.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/WeightDiscovery.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
-#include "models/FeatureExtractor.h"
+#include "nets/FeatureNets.h"
 
-#include "models/FeatureNetTorch.h"
+#include "nets/private/FeatureNetTorch.h"
 #include "util/Error.h"
 #include "weights/StateDict.h"
 

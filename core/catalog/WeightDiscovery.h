@@ -3,8 +3,8 @@
 // cache and the torch hub checkpoints folder — in that order — and reports each model's status
 // (available / missing / partial download / checksum mismatch). Cheap by default (stat calls only);
 // with verifyChecksums the files are hashed (streaming sha256, cached per process).
-#include "models/ModelRegistry.h"
-#include "models/ModelStatus.h"
+#include "catalog/ModelRegistry.h"
+#include "catalog/ModelStatus.h"
 
 #include <QMap>
 #include <QString>

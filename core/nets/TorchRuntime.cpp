@@ -1,5 +1,5 @@
-#include "models/TorchInternal.h"
-#include "models/TorchRuntime.h"
+#include "nets/private/TorchInternal.h"
+#include "nets/TorchRuntime.h"
 
 #include "jobs/ComputeBudget.h"
 #include "util/Error.h"

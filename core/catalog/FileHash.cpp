@@ -1,4 +1,4 @@
-#include "models/FileHash.h"
+#include "catalog/FileHash.h"
 
 #include "util/Error.h"
 

@@ -1,7 +1,7 @@
 // Models dialog and model picker, offscreen, on a fake HF cache + user models folder built here (env pointed at it):
 // statuses shown per model, non-commercial licence flagged, Locate… remembered, Download with the progress bar
 // against a loopback server, background checksum verification; the picker lists the baselines and found VAEs.
-#include "../models/LoopbackHttpServer.h"
+#include "../catalog/LoopbackHttpServer.h"
 #include "ModelPicker.h"
 #include "ModelsDialog.h"
 #include "TestSupport.h"

@@ -1,6 +1,6 @@
 // `cprecon-cli model run --kind vae`: x -> posterior_mean, posterior_logvar, decoded_from_mean (fixture key names).
-#include "models/AutoencoderKl.h"
-#include "models/ModelRun.h"
+#include "nets/AutoencoderKl.h"
+#include "nets/ModelRun.h"
 #include "util/Error.h"
 #include "weights/SafetensorsFile.h"
 

@@ -1,6 +1,6 @@
-#include "models/WeightDiscovery.h"
+#include "catalog/WeightDiscovery.h"
 
-#include "models/FileHash.h"
+#include "catalog/FileHash.h"
 #include "util/Error.h"
 
 #include <QDateTime>

@@ -2,7 +2,7 @@
 // Internal LibTorch helpers shared by the feature networks (InceptionV3, OpenPhenom). Included only from
 // core/models/*.cpp — the public, torch-free API is FeatureExtractor.h.
 #include "models/FeatureExtractor.h"
-#include "models/TorchInternal.h"
+#include "nets/private/TorchInternal.h"
 #include "weights/StateDict.h"
 
 #include <torch/torch.h>

@@ -2,7 +2,7 @@
 // follow the published torch-hub file names and no invented hashes), JSON round trip, named errors, merging.
 #include "TestSupport.h"
 
-#include "models/ModelRegistry.h"
+#include "catalog/ModelRegistry.h"
 #include "util/Error.h"
 
 #include <QJsonArray>

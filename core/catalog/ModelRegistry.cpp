@@ -1,4 +1,4 @@
-#include "models/ModelRegistry.h"
+#include "catalog/ModelRegistry.h"
 
 #include "util/Error.h"
 

@@ -4,7 +4,7 @@
 //   Hugging Face files is known offline, so none is given (never invent one); files found in the HF cache are
 //   still checked against their blob name, which is the sha256 of LFS files.
 // - approx_bytes: display estimates (fp32 parameter count × 4), 0 where not known.
-#include "models/ModelRegistry.h"
+#include "catalog/ModelRegistry.h"
 
 namespace cprecon::models {
 

@@ -1,7 +1,7 @@
 // `cprecon-cli model run --kind inception-torchvision|inception-fid|openphenom`: images_u8 in, the golden
 // fixtures' output keys out (see ModelRun.h).
-#include "models/FeatureExtractor.h"
-#include "models/ModelRun.h"
+#include "nets/FeatureNets.h"
+#include "nets/ModelRun.h"
 
 #include "util/Error.h"
 #include "weights/SafetensorsFile.h"

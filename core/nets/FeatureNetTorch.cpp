@@ -1,6 +1,6 @@
-#include "models/FeatureNetTorch.h"
+#include "nets/private/FeatureNetTorch.h"
 
-#include "models/TorchRuntime.h"
+#include "nets/TorchRuntime.h"
 #include "util/Error.h"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include "models/VaeConfig.h"
+#include "nets/VaeConfig.h"
 
 #include "util/Error.h"
 

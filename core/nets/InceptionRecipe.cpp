@@ -2,9 +2,9 @@
 //   A "inception-torchvision" (paper protocol): u8/255 → bilinear 299 (align_corners=False, no antialias) →
 //     ImageNet mean/std → torchvision network → 2048-d avgpool features + fc logits.
 //   B "inception-fid" (pytorch-fid): u8/255 → bilinear 299 → 2x−1 → FID network → 2048-d pool3 features.
-#include "models/FeatureNetTorch.h"
-#include "models/InceptionRecipe.h"
-#include "models/InceptionV3.h"
+#include "nets/private/FeatureNetTorch.h"
+#include "nets/private/InceptionRecipe.h"
+#include "nets/private/InceptionV3.h"
 
 #include "util/Error.h"
 

@@ -3,8 +3,8 @@
 // The module tree mirrors diffusers exactly (encoder.down_blocks.N.resnets.M.norm1, ...mid_block.attentions.0.to_q,
 // ...), so a diffusers state dict maps 1:1; LDM / legacy checkpoints are renamed on load (weights/VaeKeys.h).
 // encode/decode do NOT apply scaling_factor (as diffusers); the Reconstructor applies the protocol.
-#include "models/TorchRuntime.h"
-#include "models/VaeConfig.h"
+#include "nets/TorchRuntime.h"
+#include "nets/VaeConfig.h"
 #include "weights/KeyCheck.h"
 #include "weights/StateDict.h"
 
