@@ -1,5 +1,7 @@
 #include "InspectorView.h"
 
+#include "catalog/ModelRegistry.h"
+
 #include "render/Colormaps.h"
 #include "render/FigureExport.h"
 #include "util/Error.h"
@@ -33,8 +35,6 @@ namespace cprecon::ui {
 namespace {
 const QString kMain = QStringLiteral("main");
 const QString kCompare = QStringLiteral("compare");
-const QStringList kBaselines{QStringLiteral("bicubic8"), QStringLiteral("jpeg:75"), QStringLiteral("jpeg:90"),
-                             QStringLiteral("jpeg:50")};
 
 QString columnTitle(int c, const QString &model, const QString &compare)
 {
@@ -71,7 +71,7 @@ void InspectorView::buildUi()
     m_model = new QComboBox;
     m_model->setEditable(true);
     m_model->setObjectName(QStringLiteral("modelBox"));
-    m_model->addItems(kBaselines);
+    m_model->addItems(models::ModelRegistry::builtin().baselineSpecs());
     m_model->setToolTip(tr("bicubic8 and jpeg:<quality> need no weights; SD-VAE checkpoints appear when found "
                            "(Models dialog) or as sd-vae:<path>"));
     bar->addWidget(m_model);
@@ -92,7 +92,7 @@ void InspectorView::buildUi()
     m_compareModel = new QComboBox;
     m_compareModel->setEditable(true);
     m_compareModel->addItem(QString());
-    m_compareModel->addItems(kBaselines);
+    m_compareModel->addItems(models::ModelRegistry::builtin().baselineSpecs());
     m_compareModel->setToolTip(tr("Second model shown side by side (empty: none)"));
     bar->addWidget(m_compareModel);
     bar->addWidget(new QLabel(tr("Protocol")));
@@ -499,9 +499,9 @@ void InspectorView::refreshImages()
 void InspectorView::refreshMetrics()
 {
     if (!m_main) return;
-    const QString ssimLabel = protocolSsimLabel(m_main->protocol);
-    QStringList headers{tr("Stain"), tr("MAE"), ssimLabel, tr("EMD")};
-    if (m_compare) headers << tr("MAE (%1)").arg(m_compare->model) << protocolSsimLabel(m_compare->protocol) << tr("EMD (%1)").arg(m_compare->model);
+    const QString ssimHeader = QString::fromStdString(ssimLabel(m_main->protocol));
+    QStringList headers{tr("Stain"), tr("MAE"), ssimHeader, tr("EMD")};
+    if (m_compare) headers << tr("MAE (%1)").arg(m_compare->model) << QString::fromStdString(ssimLabel(m_compare->protocol)) << tr("EMD (%1)").arg(m_compare->model);
     m_metrics->setColumnCount(headers.size());
     m_metrics->setHorizontalHeaderLabels(headers);
     m_metrics->setRowCount(int(m_main->stains.size()));
@@ -514,12 +514,12 @@ void InspectorView::refreshMetrics()
         const auto &s = m_main->stains[size_t(i)];
         m_metrics->setItem(i, 0, new QTableWidgetItem(s.stain));
         m_metrics->setItem(i, 1, cell(s.mae));
-        m_metrics->setItem(i, 2, cell(protocolSsimValue(m_main->protocol, s.ssim)));
+        m_metrics->setItem(i, 2, cell(ssimReported(m_main->protocol, s.ssim)));
         m_metrics->setItem(i, 3, cell(s.emd));
         if (m_compare)
             if (const StainReconstruction *c = m_compare->stain(s.stain)) {
                 m_metrics->setItem(i, 4, cell(c->mae));
-                m_metrics->setItem(i, 5, cell(protocolSsimValue(m_compare->protocol, c->ssim)));
+                m_metrics->setItem(i, 5, cell(ssimReported(m_compare->protocol, c->ssim)));
                 m_metrics->setItem(i, 6, cell(c->emd));
             }
     }
@@ -620,14 +620,14 @@ void InspectorView::onPixelHovered(int x, int y)
     if (tr_ == m_hoverTileRow && tc == m_hoverTileCol) return;
     m_hoverTileRow = tr_;
     m_hoverTileCol = tc;
-    QStringList t{tr("<b>Tile r%1c%2</b> (MAE · %3 · EMD)").arg(tr_).arg(tc).arg(protocolSsimLabel(m_main->protocol).toHtmlEscaped())};
+    QStringList t{tr("<b>Tile r%1c%2</b> (MAE · %3 · EMD)").arg(tr_).arg(tc).arg(QString::fromStdString(ssimLabel(m_main->protocol)).toHtmlEscaped())};
     for (const auto &s : m_main->stains)
         for (const auto &m : s.tiles)
             if (m.row == tr_ && m.col == tc)
                 t << QStringLiteral("%1: %2 · %3 · %4")
                          .arg(s.stain)
                          .arg(m.mae, 0, 'f', 4)
-                         .arg(protocolSsimValue(m_main->protocol, m.ssim), 0, 'f', 4)
+                         .arg(ssimReported(m_main->protocol, m.ssim), 0, 'f', 4)
                          .arg(m.emd, 0, 'f', 4);
     for (const auto &trip : m_main->triplets) {
         const size_t i = size_t(tr_ * m_main->grid.cols + tc);

@@ -23,7 +23,7 @@ int runFeatures(const QStringList &argv)
     o.pipeline = pipelineOptions(a);
     o.model = a.value(QStringLiteral("model"));
     if (o.model == QLatin1String("none")) o.model.clear();
-    o.protocol = parseProtocol(a.value(QStringLiteral("protocol"), QStringLiteral("corrected")));
+    o.protocol = parseProtocol(a.value(QStringLiteral("protocol"), QStringLiteral("corrected")).toStdString());
     o.seed = quint64(a.intValue(QStringLiteral("seed"), 0));
     o.plates = a.values(QStringLiteral("plate"));
     const QString extractor = a.value(QStringLiteral("extractor"), QStringLiteral("handcrafted"));

@@ -3,6 +3,7 @@
 
 #include "nets/ModelRun.h"
 #include "util/Error.h"
+#include "util/Protocol.h"
 
 #include <iostream>
 
@@ -18,7 +19,7 @@ static int runModel(const QStringList &argv)
     r.input = a.require(QStringLiteral("input")).toStdString();
     r.output = a.require(QStringLiteral("output")).toStdString();
     r.device = a.value(QStringLiteral("device"), QStringLiteral("auto")).toStdString();
-    r.paperDoubleNormalisation = a.value(QStringLiteral("protocol")) == QStringLiteral("paper");
+    r.paperDoubleNormalisation = parseProtocol(a.value(QStringLiteral("protocol"), QStringLiteral("corrected")).toStdString()) == Protocol::Paper;
     r.transformInput = a.has(QStringLiteral("transform-input"));
     if (kind == QStringLiteral("vae"))
         runVaeModel(r);

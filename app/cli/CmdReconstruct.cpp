@@ -25,7 +25,7 @@ int runReconstruct(const QStringList &argv)
 
     ReconstructionRequest req;
     req.model = a.require(QStringLiteral("model"));
-    req.protocol = parseProtocol(a.value(QStringLiteral("protocol"), QStringLiteral("corrected")));
+    req.protocol = parseProtocol(a.value(QStringLiteral("protocol"), QStringLiteral("corrected")).toStdString());
     req.seed = quint64(a.intValue(QStringLiteral("seed"), 0));
     req.pipeline = pipelineOptions(a);
     req.batchSize = a.intValue(QStringLiteral("batch"), 8);
@@ -56,12 +56,12 @@ int runReconstruct(const QStringList &argv)
 
     if (screen.synthetic) std::cout << "PHANTOM screen: synthetic images, not biology\n";
     std::cout << "site " << label.toStdString() << " · model " << r.model.toStdString() << " · protocol "
-              << protocolName(r.protocol).toStdString()
+              << protocolName(r.protocol)
               << (r.protocol == Protocol::Paper ? " (seed " + std::to_string(r.seed) + ")" : std::string(" (posterior mean)"))
               << " · " << r.grid.rows << "x" << r.grid.cols << " tiles · " << r.seconds << " s\n";
-    std::cout << "stain   MAE      " << protocolSsimLabel(r.protocol).toStdString() << "   EMD\n";
+    std::cout << "stain   MAE      " << ssimLabel(r.protocol) << "   EMD\n";
     for (const auto &s : r.stains)
-        std::cout << s.stain.toStdString() << "\t" << s.mae << "\t" << protocolSsimValue(r.protocol, s.ssim) << "\t" << s.emd << "\n";
+        std::cout << s.stain.toStdString() << "\t" << s.mae << "\t" << ssimReported(r.protocol, s.ssim) << "\t" << s.emd << "\n";
     for (const auto &t : r.triplets)
         if (!t.kld.empty()) std::cout << "KLD triplet " << t.name.toStdString() << " (" << t.stains.join(QLatin1Char('/')).toStdString() << "): " << t.kldMean << "\n";
     for (const QString &n : r.notes) std::cout << "note: " << n.toStdString() << "\n";

@@ -176,14 +176,22 @@ const char *const kBuiltinModelsJson = R"JSON({
       "display": "Bicubic x8 down/up (baseline, no weights)",
       "kind": "baseline",
       "licence": "built in",
-      "role": "baseline: same 48x compression as the SD-VAE latent, no download"
+      "role": "baseline: keeps 3x32x32 values per 256^2 RGB tile (64x fewer; the SD-VAE latent keeps 4x32x32, 48x), no download"
     },
     {
       "name": "jpeg",
       "display": "JPEG at quality q (baseline, no weights; spec jpeg:<q>)",
       "kind": "baseline",
       "licence": "built in",
-      "role": "baseline: naive compression at a chosen quality, no download"
+      "role": "baseline: naive compression at a chosen quality, no download",
+      "specs": ["jpeg:75", "jpeg:90", "jpeg:50"]
+    },
+    {
+      "name": "pca8",
+      "display": "PCA of 8x8 patches (baseline, no weights; spec pca:<patch>:<components>)",
+      "kind": "baseline",
+      "licence": "built in",
+      "role": "baseline: keeps exactly the SD-VAE latent's 4x32x32 = 4096 numbers per tile, fitted per tile"
     }
   ]
 })JSON";

@@ -148,6 +148,7 @@ KnownModel ModelRegistry::parseModel(const QJsonObject &o, const QString &origin
     m.page = o.value(QStringLiteral("page")).toString();
     m.role = o.value(QStringLiteral("role")).toString();
     m.notes = o.value(QStringLiteral("notes")).toString();
+    for (const QJsonValue &v : o.value(QStringLiteral("specs")).toArray()) m.specs << v.toString();
     if (!m.hfRepo.isEmpty() && m.hfRepo.count(QLatin1Char('/')) != 1)
         fail(origin, where + QStringLiteral(": hf_repo must be ORG/NAME, got '") + m.hfRepo + QStringLiteral("'"), {});
 
@@ -230,6 +231,7 @@ QByteArray ModelRegistry::toJson() const
         if (!m.page.isEmpty()) o.insert(QStringLiteral("page"), m.page);
         if (!m.role.isEmpty()) o.insert(QStringLiteral("role"), m.role);
         if (!m.notes.isEmpty()) o.insert(QStringLiteral("notes"), m.notes);
+        if (!m.specs.isEmpty()) o.insert(QStringLiteral("specs"), QJsonArray::fromStringList(m.specs));
         models.append(o);
     }
     QJsonObject root;
@@ -278,6 +280,14 @@ QUrl ModelRegistry::downloadUrl(const KnownModel &model, const ModelFile &file, 
     }
     if (!file.url.isEmpty()) return QUrl(file.url);
     return QUrl(QStringLiteral("https://huggingface.co/") + model.hfRepo + QStringLiteral("/resolve/main/") + file.path);
+}
+
+QStringList ModelRegistry::baselineSpecs() const
+{
+    QStringList out;
+    for (const KnownModel &m : m_models)
+        if (m.isBaseline()) out << (m.specs.isEmpty() ? QStringList{m.name} : m.specs);
+    return out;
 }
 
 } // namespace cprecon::models

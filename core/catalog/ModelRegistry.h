@@ -54,6 +54,7 @@ struct KnownModel {
     QString page;               // human-readable source page
     QString role;               // role in the paper's protocol / the app
     QString notes;
+    QStringList specs;          // baselines: the model specs model lists offer (e.g. jpeg:75, jpeg:90); default: name
 
     bool isBaseline() const { return kind == ModelKind::Baseline; }
     bool isSingleFile() const { return files.size() == 1; }
@@ -79,6 +80,8 @@ public:
     const KnownModel &get(const QString &name) const; // throws cprecon::Error listing the known names
     void add(KnownModel model);                       // replaces an entry of the same name
     void merge(const ModelRegistry &other);
+    // The one list of weight-free baselines every model list offers (inspector, CLI, factory), in registry order.
+    QStringList baselineSpecs() const;
 
     // Download URL of a file: the official one, or urlBase + "/" + file.path when a mirror base is given.
     static QUrl downloadUrl(const KnownModel &model, const ModelFile &file, const QString &urlBase = {});

@@ -57,9 +57,4 @@ TileMetricTable computeTileMetrics(const float *orig, const float *recon, int ti
     });
 }
 
-std::string ssimLabel(MetricProtocol p)
-{
-    return p == MetricProtocol::Paper ? "1 - SSIM (paper's 'SSIM')" : "SSIM";
-}
-
 } // namespace cprecon::metrics

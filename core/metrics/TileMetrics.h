@@ -29,12 +29,4 @@ TileMetricTable computeTileMetrics(const uint8_t *orig, const uint8_t *recon, in
 TileMetricTable computeTileMetrics(const float *orig, const float *recon, int tiles, int channels, int h, int w,
                                    const TileMetricsOptions &options = {}, double dataRange = 1.0);
 
-// Protocol labelling of SSIM (docs/user/metrics.md): the paper plotted MONAI's SSIMLoss = 1 - SSIM as "SSIM".
-enum class MetricProtocol { Paper, Corrected };
-std::string ssimLabel(MetricProtocol p); // "1 - SSIM (paper's 'SSIM')" or "SSIM"
-inline double ssimReported(double ssimValue, MetricProtocol p)
-{
-    return p == MetricProtocol::Paper ? ssimLoss(ssimValue) : ssimValue;
-}
-
 } // namespace cprecon::metrics

@@ -3,6 +3,7 @@
 // weight-free baselines (bicubic down/up, JPEG), so the app and the benchmark can compare them on equal terms.
 // Torch-free: batches are plain float32 N x 3 x H x W arrays in [0, 1] (uint8 input via fromU8()).
 #include "nets/TorchRuntime.h"
+#include "util/Protocol.h"
 #include "weights/StateDict.h" // HostTensor
 
 #include <cstdint>
@@ -16,8 +17,6 @@ namespace cprecon {
 // PROTOCOL.md: "paper" = the authors' pipeline (latent = scaling * SAMPLE of the posterior with a seed,
 // decode(latent / scaling), fp16 autocast on GPU); "corrected" = decode the posterior MEAN (deterministic),
 // fp32 (or bf16 when asked).
-enum class ReconstructionProtocol { Paper, Corrected };
-ReconstructionProtocol parseReconstructionProtocol(const std::string &s); // "paper" | "corrected"
 
 // Paper-protocol noise of one tile: from (run seed, site identity, triplet, tile index) only, so a sampled
 // reconstruction never depends on the batch size, the thread count or how a run is split into shards, and two
@@ -25,7 +24,7 @@ ReconstructionProtocol parseReconstructionProtocol(const std::string &s); // "pa
 uint64_t tileNoiseSeed(uint64_t runSeed, const std::string &siteKey, int triplet, int tileIndex);
 
 struct ReconstructOptions {
-    ReconstructionProtocol protocol = ReconstructionProtocol::Corrected;
+    Protocol protocol = Protocol::Corrected;
     // Paper protocol: one posterior-noise seed per image of the batch (tileNoiseSeed). Empty: image i uses
     // tileNoiseSeed(seed, "", 0, i) — for callers without a site, e.g. a bare batch of images.
     std::vector<uint64_t> noiseSeeds;
@@ -47,7 +46,7 @@ public:
     virtual ~Reconstructor() = default;
     virtual std::string name() const = 0;        // e.g. "sd-vae:/path", "bicubic8", "jpeg:75"
     virtual std::string description() const = 0; // one line for tables / UI
-    virtual bool stochastic(ReconstructionProtocol) const { return false; }
+    virtual bool stochastic(Protocol) const { return false; }
     // Values kept per tile of 3 x h x w (compression factor = 3*h*w / this).
     virtual double latentValues(int h, int w) const = 0;
     // Throws cprecon::Error on bad shapes/sizes.

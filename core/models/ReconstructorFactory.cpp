@@ -4,19 +4,13 @@
 #include "models/Reconstructor.h"
 #include "models/SdVaeReconstructor.h"
 
+#include "catalog/ModelRegistry.h"
 #include "util/Error.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace cprecon {
-
-ReconstructionProtocol parseReconstructionProtocol(const std::string &s)
-{
-    if (s == "paper") return ReconstructionProtocol::Paper;
-    if (s.empty() || s == "corrected") return ReconstructionProtocol::Corrected;
-    throw Error("unknown protocol '" + s + "'", "", "use paper or corrected");
-}
 
 uint64_t tileNoiseSeed(uint64_t runSeed, const std::string &siteKey, int triplet, int tileIndex)
 {
@@ -52,7 +46,12 @@ std::vector<uint8_t> toU8(const HostTensor &t)
     return out;
 }
 
-std::vector<std::string> builtinReconstructors() { return {"bicubic8", "jpeg:75", "jpeg:90", "pca8"}; }
+std::vector<std::string> builtinReconstructors()
+{
+    std::vector<std::string> out;
+    for (const QString &s : models::ModelRegistry::builtin().baselineSpecs()) out.push_back(s.toStdString());
+    return out;
+}
 
 std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const RuntimeOptions &runtime)
 {

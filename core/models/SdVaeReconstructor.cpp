@@ -45,7 +45,7 @@ Reconstruction SdVaeReconstructor::reconstruct(const HostTensor &x01, const Reco
 {
     if (x01.shape.size() != 4 || x01.shape[1] != 3 || x01.shape[0] < 1)
         throw Error("reconstructor input must be N x 3 x H x W", "", "pass RGB tiles");
-    const bool paper = o.protocol == ReconstructionProtocol::Paper;
+    const bool paper = o.protocol == Protocol::Paper;
     const bool cuda = torchrt::resolveDevice(m_vae->runtime().device) == "cuda";
     m_vae->setPrecision(paper ? (cuda ? Precision::Fp16 : Precision::Fp32) : m_correctedPrecision);
 

@@ -15,7 +15,7 @@ public:
     SdVaeReconstructor(std::unique_ptr<AutoencoderKl> vae, std::string name);
     std::string name() const override { return m_name; }
     std::string description() const override;
-    bool stochastic(ReconstructionProtocol p) const override { return p == ReconstructionProtocol::Paper; }
+    bool stochastic(Protocol p) const override { return p == Protocol::Paper; }
     double latentValues(int h, int w) const override;
     Reconstruction reconstruct(const HostTensor &rgb01, const ReconstructOptions &o = {}) override;
     AutoencoderKl &vae() { return *m_vae; }

@@ -262,8 +262,8 @@ void paintInspectorFigure(QPainter &p, const QSizeF &sizePt, const SiteReconstru
             m << QStringLiteral("%1 MAE %2 %3 %4 EMD %5")
                      .arg(s.stain)
                      .arg(s.mae, 0, 'f', 4)
-                     .arg(protocolSsimLabel(r->protocol))
-                     .arg(protocolSsimValue(r->protocol, s.ssim), 0, 'f', 4)
+                     .arg(QString::fromStdString(ssimLabel(r->protocol)))
+                     .arg(ssimReported(r->protocol, s.ssim), 0, 'f', 4)
                      .arg(s.emd, 0, 'f', 4);
         QStringList k;
         for (const auto &t : r->triplets)

@@ -91,7 +91,7 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
 
     const std::string siteKey = (site.plate + QLatin1Char('/') + site.well + QLatin1Char('/') + QString::number(site.number)).toStdString();
     ReconstructOptions ro;
-    ro.protocol = request.protocol == Protocol::Paper ? ReconstructionProtocol::Paper : ReconstructionProtocol::Corrected;
+    ro.protocol = request.protocol;
     ro.seed = request.seed;
     ro.wantLatents = true;
 

@@ -3,8 +3,9 @@
 //   Site → SitePipeline (read, illumination, uint8, crop) → tiles → triplets A/B → Reconstructor (batched tiles)
 //   → merge triplets back to five stains → per stain and tile: MAE, SSIM, EMD; per triplet and tile: KLD.
 // One code path, no GUI shortcuts. Metrics are on the [0, 1] scale (uint8 / 255) as PROTOCOL.md defines them;
-// SSIM is skimage's valid-region mean (the paper protocol *reports* 1 − SSIM, labelled, see protocolSsimLabel()).
+// SSIM is skimage's valid-region mean (the paper protocol *reports* 1 − SSIM, labelled, see util/Protocol.h ssimLabel()).
 #include "image/SitePipeline.h"
+#include "util/Protocol.h"
 
 #include <QString>
 #include <QStringList>
@@ -17,14 +18,6 @@
 
 namespace cprecon {
 
-enum class Protocol {
-    Paper,     // as the paper ran it: sampled latent (seeded), fp16 autocast on GPU, SSIM reported as 1 − SSIM
-    Corrected, // posterior mean (deterministic), fp32, SSIM reported as SSIM
-};
-QString protocolName(Protocol p);              // "paper" / "corrected"
-Protocol parseProtocol(const QString &text);   // throws Error on anything else
-QString protocolSsimLabel(Protocol p);         // "1 − SSIM (paper's 'SSIM')" / "SSIM"
-double protocolSsimValue(Protocol p, double ssim); // what that label reports
 
 struct ReconstructionRequest {
     QString model = QStringLiteral("bicubic8"); // a model spec the reconstructor factory understands

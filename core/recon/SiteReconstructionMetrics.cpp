@@ -1,28 +1,10 @@
-// The model-free parts of SiteReconstruction: protocol labels, per-tile metrics, cache keys.
+// The model-free parts of SiteReconstruction: per-tile metrics, cache keys.
 #include "recon/SiteReconstruction.h"
 
-#include "metrics/PixelMetrics.h"
-#include "metrics/Ssim.h"
+#include "metrics/TileMetrics.h"
 #include "util/Error.h"
 
 namespace cprecon {
-
-QString protocolName(Protocol p) { return p == Protocol::Paper ? QStringLiteral("paper") : QStringLiteral("corrected"); }
-
-Protocol parseProtocol(const QString &text)
-{
-    const QString t = text.trimmed().toLower();
-    if (t == QLatin1String("paper")) return Protocol::Paper;
-    if (t == QLatin1String("corrected")) return Protocol::Corrected;
-    throw Error("unknown protocol '" + text.toStdString() + "'", "", "use paper or corrected");
-}
-
-QString protocolSsimLabel(Protocol p)
-{
-    return p == Protocol::Paper ? QStringLiteral("1 − SSIM (paper's 'SSIM')") : QStringLiteral("SSIM");
-}
-
-double protocolSsimValue(Protocol p, double ssim) { return p == Protocol::Paper ? metrics::ssimLoss(ssim) : ssim; }
 
 const StainReconstruction *SiteReconstruction::stain(const QString &name) const
 {
@@ -36,25 +18,20 @@ std::vector<TileMetrics> tileMetrics(const cv::Mat &original, const cv::Mat &rec
     if (original.type() != CV_8UC1 || reconstruction.type() != CV_8UC1 || original.size() != reconstruction.size())
         throw Error("tile metrics need two uint8 single-channel images of one size", "",
                     "internal error: the reconstruction does not match its original");
-    std::vector<TileMetrics> out;
-    out.reserve(size_t(grid.count()));
-    for (int r = 0; r < grid.rows; ++r) {
-        for (int c = 0; c < grid.cols; ++c) {
-            // Continuous copies: the two tiles may be views into images of different row strides.
-            const cv::Mat a = extractTile(original, grid, r, c).clone();
-            const cv::Mat b = extractTile(reconstruction, grid, r, c).clone();
-            TileMetrics m;
-            m.row = r;
-            m.col = c;
-            const int stride = int(a.step1());
-            // uint8 on the 0..255 scale divided by 255 == the metrics of the [0, 1] images (exact for MAE/EMD;
-            // SSIM with data range 255 equals SSIM of x/255 with data range 1).
-            m.mae = metrics::mae(a.data, b.data, a.cols, a.rows, stride) / 255.0;
-            m.emd = metrics::emd(a.data, b.data, a.cols, a.rows, stride) / 255.0;
-            m.ssim = metrics::ssim(a.data, b.data, a.cols, a.rows, stride, 255.0);
-            out.push_back(m);
+    // The tiles as one contiguous N x 1 x t x t batch each, measured by the metrics engine (tiles in parallel).
+    const int t = grid.tileSize, n = grid.count();
+    const size_t plane = size_t(t) * t;
+    std::vector<uint8_t> a(plane * size_t(n)), b(plane * size_t(n));
+    for (int r = 0, i = 0; r < grid.rows; ++r)
+        for (int c = 0; c < grid.cols; ++c, ++i) {
+            extractTile(original, grid, r, c).copyTo(cv::Mat(t, t, CV_8UC1, a.data() + plane * size_t(i)));
+            extractTile(reconstruction, grid, r, c).copyTo(cv::Mat(t, t, CV_8UC1, b.data() + plane * size_t(i)));
         }
-    }
+    const metrics::TileMetricTable table = metrics::computeTileMetrics(a.data(), b.data(), n, 1, t, t);
+    std::vector<TileMetrics> out;
+    out.reserve(size_t(n));
+    for (int r = 0, i = 0; r < grid.rows; ++r)
+        for (int c = 0; c < grid.cols; ++c, ++i) out.push_back({r, c, table.maeAt(i, 0), table.ssimAt(i, 0), table.emdAt(i, 0)});
     return out;
 }
 

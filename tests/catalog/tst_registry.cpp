@@ -235,6 +235,15 @@ private Q_SLOTS:
         QCOMPARE(r.get(QStringLiteral("openphenom")).licence, QStringLiteral("local override"));
         QCOMPARE(r.models().size(), ModelRegistry::builtin().models().size() + 1);
     }
+    void baselinesAreOneListInTheRegistry()
+    {
+        // The one list every model list offers (inspector, CLI, factory).
+        const QStringList specs = ModelRegistry::builtin().baselineSpecs();
+        QCOMPARE(specs, (QStringList{QStringLiteral("bicubic8"), QStringLiteral("jpeg:75"), QStringLiteral("jpeg:90"),
+                                     QStringLiteral("jpeg:50"), QStringLiteral("pca8")}));
+        const ModelRegistry again = ModelRegistry::fromJson(ModelRegistry::builtin().toJson(), QStringLiteral("round trip"));
+        QCOMPARE(again.baselineSpecs(), specs);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRegistry)

@@ -4,6 +4,7 @@
 #include "metrics/Ssim.h"
 #include "metrics/TileMetrics.h"
 #include "util/Error.h"
+#include "util/Protocol.h"
 #include "weights/SafetensorsFile.h"
 
 #include <cmath>
@@ -146,9 +147,15 @@ private Q_SLOTS:
         std::vector<uint8_t> b(a.rbegin(), a.rend());
         QCOMPARE(emd(a.data(), b.data(), a.size()), 0.0);
         QVERIFY(mae(a.data(), b.data(), a.size()) > 0);
-        QCOMPARE(ssimReported(0.8, MetricProtocol::Paper), 1.0 - 0.8);
-        QCOMPARE(ssimReported(0.8, MetricProtocol::Corrected), 0.8);
-        QCOMPARE(QString::fromStdString(ssimLabel(MetricProtocol::Paper)), QStringLiteral("1 - SSIM (paper's 'SSIM')"));
+        QCOMPARE(ssimReported(Protocol::Paper, 0.8), 1.0 - 0.8);
+        QCOMPARE(ssimReported(Protocol::Corrected, 0.8), 0.8);
+        QCOMPARE(QString::fromStdString(ssimLabel(Protocol::Paper)), QStringLiteral("1 − SSIM (paper's 'SSIM')"));
+        QCOMPARE(QString::fromStdString(ssimLabel(Protocol::Corrected)), QStringLiteral("SSIM"));
+        // One parser for every caller: strict, the empty string included.
+        QCOMPARE(parseProtocol(" Paper "), Protocol::Paper);
+        QCOMPARE(parseProtocol("corrected"), Protocol::Corrected);
+        QVERIFY_THROWS_EXCEPTION(Error, parseProtocol(""));
+        QVERIFY_THROWS_EXCEPTION(Error, parseProtocol("papers"));
         // strided input: a channel inside a wider buffer
         std::vector<uint8_t> wide(100 * 48, 7);
         for (int r = 0; r < 48; ++r) std::copy(a.begin() + r * 64, a.begin() + (r + 1) * 64, wide.begin() + r * 100);

@@ -41,13 +41,13 @@ private Q_SLOTS:
         QVERIFY(r.latentMean && r.latentLogvar && r.latent);
         QCOMPARE(r.latentMean->shape, (std::vector<int64_t>{2, 4, 8, 8}));
         QCOMPARE(r.compressedValuesPerTile, 4.0 * 8 * 8);
-        QVERIFY(!rec->stochastic(ReconstructionProtocol::Corrected) && rec->stochastic(ReconstructionProtocol::Paper));
+        QVERIFY(!rec->stochastic(Protocol::Corrected) && rec->stochastic(Protocol::Paper));
         QCOMPARE(rec->reconstruct(x01).images.values, r.images.values); // deterministic
     }
     void paperProtocolIsSeededAndChunkInvariant()
     {
         ReconstructOptions o;
-        o.protocol = ReconstructionProtocol::Paper;
+        o.protocol = Protocol::Paper;
         o.seed = 11;
         o.wantLatents = true;
         const Reconstruction a = rec->reconstruct(x01, o);

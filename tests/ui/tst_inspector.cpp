@@ -4,6 +4,7 @@
 #include "InspectorView.h"
 #include "TestSupport.h"
 
+#include "catalog/ModelRegistry.h"
 #include "render/FigureExport.h"
 #include "screen/ScreenOpener.h"
 
@@ -103,6 +104,16 @@ private Q_SLOTS:
         QCOMPARE(shownModels, QStringList{QStringLiteral("bicubic8")});
         QCOMPARE(v.result()->model, QStringLiteral("bicubic8"));
         QCOMPARE(v.runner()->started(), 2);
+    }
+
+    void modelBoxesOfferTheRegistryBaselines()
+    {
+        InspectorView v;
+        auto *box = v.findChild<QComboBox *>(QStringLiteral("modelBox"));
+        QVERIFY(box);
+        QStringList offered;
+        for (int i = 0; i < box->count(); ++i) offered << box->itemText(i);
+        QCOMPARE(offered.mid(0, 5), models::ModelRegistry::builtin().baselineSpecs());
     }
 
     void compareColumnFollowsTheSite()

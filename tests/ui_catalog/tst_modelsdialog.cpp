@@ -2,7 +2,6 @@
 // statuses shown per model, non-commercial licence flagged, Locate… remembered, Download with the progress bar
 // against a loopback server, background checksum verification; the picker lists the baselines and found VAEs.
 #include "../catalog/LoopbackHttpServer.h"
-#include "ModelPicker.h"
 #include "ModelsDialog.h"
 #include "TestSupport.h"
 
@@ -221,36 +220,6 @@ private Q_SLOTS:
         QCOMPARE(cell(d, QStringLiteral("tiny-vae"), ModelsDialog::StatusColumn), QStringLiteral("available"));
         QCOMPARE(cell(d, QStringLiteral("tiny-vae"), ModelsDialog::PathColumn), m_user + QStringLiteral("/tiny-vae/vae  [user-folder]"));
         QCOMPARE(readAll(m_user + QStringLiteral("/tiny-vae/vae/diffusion_pytorch_model.safetensors")), m_weights);
-    }
-
-    void pickerListsBaselinesAndFoundModels()
-    {
-        ModelPicker recon(ModelPicker::Purpose::Reconstruction);
-        const QStringList specs = recon.specs();
-        QCOMPARE(specs.first(), QStringLiteral("bicubic8"));
-        QVERIFY(specs.contains(QStringLiteral("jpeg:75")));
-        QVERIFY(specs.contains(QStringLiteral("jpeg:90")));
-        QVERIFY(specs.contains(QStringLiteral("sd-vae-v1-4")));   // in the fake HF cache
-        QVERIFY(!specs.contains(QStringLiteral("sdxl-vae")));     // not on disk
-        QVERIFY(!specs.contains(QStringLiteral("openphenom")));   // wrong purpose (and only partial)
-        QCOMPARE(recon.currentSpec(), QStringLiteral("bicubic8"));
-        QVERIFY(recon.currentPath().isEmpty());
-
-        QSignalSpy chosen(&recon, &ModelPicker::modelChosen);
-        QVERIFY(recon.setCurrentSpec(QStringLiteral("sd-vae-v1-4")));
-        QCOMPARE(chosen.size(), 1);
-        QCOMPARE(chosen.at(0).at(0).toString(), QStringLiteral("sd-vae-v1-4"));
-        QCOMPARE(recon.currentPath(), m_hub + QStringLiteral("/models--CompVis--stable-diffusion-v1-4/snapshots/rev1/vae"));
-        QVERIFY(recon.setCurrentSpec(QStringLiteral("jpeg:33")));
-        QCOMPARE(chosen.last().at(0).toString(), QStringLiteral("jpeg:33"));
-        QVERIFY(!recon.setCurrentSpec(QStringLiteral("jpeg:0")));
-        QVERIFY(!recon.setCurrentSpec(QStringLiteral("no-such-model")));
-        recon.refresh(); // keeps the custom choice
-        QCOMPARE(recon.currentSpec(), QStringLiteral("jpeg:33"));
-
-        ModelPicker features(ModelPicker::Purpose::Features);
-        QVERIFY(!features.specs().contains(QStringLiteral("bicubic8")));
-        QVERIFY(!features.specs().contains(QStringLiteral("sd-vae-v1-4")));
     }
 };
 
