@@ -28,7 +28,6 @@
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace cprecon::ui {
 
@@ -68,7 +67,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     leftLayout->addWidget(m_sites, 1);
 
     m_siteView = new SiteView;
-    m_inspector = new InspectorView;
+    m_inspector = new InspectorView(m_tasks.get());
     m_rightTabs = new QTabWidget;
     m_rightTabs->addTab(m_siteView, tr("Channels"));
     m_rightTabs->addTab(m_inspector, tr("Reconstruction inspector"));
@@ -134,20 +133,17 @@ void MainWindow::openModelsDialog()
 
 void MainWindow::showInspector(bool show) { m_rightTabs->setCurrentWidget(show ? static_cast<QWidget *>(m_inspector) : m_siteView); }
 
-// The workers capture only copies (a path, a Site), never the window: a load still running when the window closes
-// finishes harmlessly in the thread pool and its result is dropped with its watcher.
+// Closing the window destroys its TaskManager, which cancels the loads still running (they check their cancel
+// flag between files and CSV rows) and waits for them; results of superseded loads are dropped (generations).
 MainWindow::~MainWindow() = default;
 
-template <typename Result, typename Work, typename Done> void MainWindow::runInBackground(Work work, Done done)
+template <typename Result, typename Work, typename Done>
+void MainWindow::runInBackground(const QString &what, QPointer<Task> &slot, Work work, Done done)
 {
-    auto *watcher = new QFutureWatcher<Result>(this);
-    ++m_running;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, done] {
-        --m_running;
-        watcher->deleteLater();
-        done(watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run(std::move(work)));
+    if (slot) slot->cancel(); // superseded: free its worker as soon as it notices
+    auto *task = new FunctionTask<Result>(what, std::move(work), std::move(done));
+    slot = task;
+    m_tasks->addTask(task);
 }
 
 void MainWindow::buildMenus()
@@ -207,7 +203,7 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!list.isEmpty());
 }
 
-bool MainWindow::isBusy() const { return m_running > 0; }
+bool MainWindow::isBusy() const { return m_tasks->activeTasks() > 0; }
 
 void MainWindow::openScreen(const QString &path)
 {
@@ -215,12 +211,16 @@ void MainWindow::openScreen(const QString &path)
     m_loadingPath = abs;
     statusBar()->showMessage(tr("Loading %1…").arg(abs));
     m_siteView->setBusy(true, tr("Loading screen…"));
-    // openScreen cannot be interrupted; a newer request simply supersedes this one.
+    // A newer request cancels this one (openScreen checks the flag) and supersedes its result.
     const quint64 generation = ++m_screenGeneration;
-    runInBackground<ScreenResult>([abs]() -> ScreenResult {
+    runInBackground<ScreenResult>(tr("Open %1").arg(abs), m_screenTask, [abs](Task &task) -> ScreenResult {
         ScreenResult r;
+        OpenOptions options;
+        options.cancel = task.cancelFlag();
         try {
-            r.screen = std::make_shared<Screen>(cprecon::openScreen(abs));
+            r.screen = std::make_shared<Screen>(cprecon::openScreen(abs, options));
+        } catch (const Canceled &) {
+            throw;
         } catch (const std::exception &e) {
             r.error = QString::fromStdString(e.what());
         }
@@ -365,7 +365,7 @@ void MainWindow::loadSite(const Site &site)
     const quint64 generation = ++m_siteGeneration;
     m_siteView->setBusy(true);
     const Site copy = site; // the worker owns its copy; the screen may be replaced meanwhile
-    runInBackground<SiteResult>([copy, generation]() -> SiteResult {
+    runInBackground<SiteResult>(tr("Read site %1").arg(site.number), m_siteTask, [copy, generation](Task &task) -> SiteResult {
         SiteResult r;
         r.generation = generation;
         r.siteNumber = copy.number;
@@ -376,6 +376,7 @@ void MainWindow::loadSite(const Site &site)
         for (const auto &c : copy.channels)
             if (!ordered.contains(&c)) ordered << &c;
         for (const ChannelImage *c : ordered) {
+            if (task.isCanceled()) throw Canceled();
             try {
                 r.images << readChannelImage(*c);
                 r.stains << c->stain;

@@ -2,10 +2,11 @@
 // The main window: File ▸ Open screen… (folder or file, recent screens), the plate map (always visible), the sites
 // of the selected well, all channels of the selected site, and a problems panel listing what did not load.
 // Loading runs on worker threads (QtConcurrent); a newer request supersedes an older one (restart pattern).
+#include "jobs/TaskManager.h"
 #include "screen/Screen.h"
 
-#include <QFutureWatcher>
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -84,10 +85,16 @@ private:
     QString m_loadingPath;
     // Restart pattern without ever waiting on the GUI thread: every request gets its own watcher and a generation
     // number; a result whose generation is not the newest is dropped when it arrives.
-    template <typename Result, typename Work, typename Done> void runInBackground(Work work, Done done);
+    // Runs work(task) as a Task on the window's TaskManager; done(result) on the GUI thread when it succeeded.
+    // `slot` remembers the task so that a newer request cancels the one it supersedes.
+    template <typename Result, typename Work, typename Done>
+    void runInBackground(const QString &what, QPointer<Task> &slot, Work work, Done done);
     quint64 m_screenGeneration = 0;
     quint64 m_siteGeneration = 0;
-    int m_running = 0; // background loads in flight (isBusy)
+    // The window's workers (screen and site loads, inspector reconstructions). A member, so it is destroyed — its
+    // tasks canceled and joined — before any widget a completion could touch.
+    std::unique_ptr<TaskManager> m_tasks = std::make_unique<TaskManager>();
+    QPointer<Task> m_screenTask, m_siteTask; // the newest load of each kind
     QString m_currentPlate, m_currentWell;
 
     QComboBox *m_plateCombo = nullptr;

@@ -12,7 +12,6 @@
 #include <QSettings>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -70,12 +69,11 @@ ModelsDialog::ModelsDialog(ModelRegistry registry, QSettings *settings, QWidget 
     }
     setWindowTitle(tr("Models"));
     resize(1100, 560);
-    m_downloader = new Downloader(this);
     buildUi();
     refresh();
 }
 
-ModelsDialog::~ModelsDialog() = default; // the Downloader (a child) cancels and joins its thread; the .part stays
+ModelsDialog::~ModelsDialog() = default; // m_tasks cancels a running download (the .part stays) and joins
 
 void ModelsDialog::buildUi()
 {
@@ -140,33 +138,6 @@ void ModelsDialog::buildUi()
         updateButtons();
     });
 
-    connect(m_downloader, &Downloader::fileStarted, this, [this](int index, int count, const QString &label) {
-        m_progress->setRange(0, 0);
-        m_progress->setVisible(true);
-        m_message->setText(tr("[%1/%2] %3").arg(index + 1).arg(count).arg(label));
-    });
-    connect(m_downloader, &Downloader::progress, this, [this](qint64 got, qint64 total) {
-        if (total > 0) {
-            // QProgressBar is int-based: show permille so files > 2 GB work too.
-            m_progress->setRange(0, 1000);
-            m_progress->setValue(static_cast<int>(1000 * got / total));
-            m_progress->setFormat(tr("%1 / %2").arg(humanSize(got), humanSize(total)));
-        }
-    });
-    connect(m_downloader, &Downloader::message, this, [this](const QString &text) { m_message->setText(text); });
-    connect(m_downloader, &Downloader::finished, this, [this](const DownloadResult &r) {
-        m_progress->setVisible(false);
-        const QString model = m_downloadingModel;
-        m_downloadingModel.clear();
-        QString text;
-        if (r.ok())
-            text = tr("%1 downloaded and verified").arg(model);
-        else
-            text = r.error;
-        m_message->setText(text);
-        refresh();
-        Q_EMIT downloadFinished(r.ok(), text);
-    });
 }
 
 DiscoveryConfig ModelsDialog::config(bool verify) const
@@ -187,25 +158,23 @@ void ModelsDialog::verifyChecksums()
     m_verifying = true;
     updateButtons();
     m_message->setText(tr("Verifying checksums of the files found…"));
-    auto *watcher = new QFutureWatcher<std::vector<ModelStatus>>(this);
-    connect(watcher, &QFutureWatcher<std::vector<ModelStatus>>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_verifying = false;
-        try {
-            const auto statuses = watcher->result();
+    const ModelRegistry registry = m_registry;
+    const DiscoveryConfig cfg = config(true);
+    auto *task = new FunctionTask<std::vector<ModelStatus>>(
+        tr("Verify checksums"), [registry, cfg](Task &) { return WeightDiscovery(cfg).statusAll(registry); },
+        [this](std::vector<ModelStatus> &statuses) {
             int bad = 0;
             for (const auto &s : statuses) bad += s.state == ModelState::ChecksumMismatch;
             m_message->setText(bad ? tr("%1 model(s) with a checksum mismatch").arg(bad) : tr("Checksums verified"));
             showStatuses(statuses);
-        } catch (const std::exception &e) {
-            m_message->setText(tr("Verification failed: %1").arg(QString::fromUtf8(e.what())));
-            updateButtons();
-        }
+        });
+    connect(task, &Task::finished, this, [this, task](bool ok) {
+        m_verifying = false;
+        if (!ok) m_message->setText(tr("Verification failed: %1").arg(task->errorMessage()));
+        updateButtons();
         Q_EMIT verificationFinished();
     });
-    const ModelRegistry registry = m_registry;
-    const DiscoveryConfig cfg = config(true);
-    watcher->setFuture(QtConcurrent::run([registry, cfg] { return WeightDiscovery(cfg).statusAll(registry); }));
+    m_tasks->addTask(task);
 }
 
 void ModelsDialog::showStatuses(const std::vector<ModelStatus> &statuses)
@@ -380,19 +349,42 @@ bool ModelsDialog::startDownload(const QString &model)
     m_message->setText(tr("Downloading %1 into %2…").arg(model, root));
     m_progress->setRange(0, 0);
     m_progress->setVisible(true);
-    m_downloader->start(modelDownloadPlan(*m, root, m_urlBase));
+    auto *task = new DownloadTask(tr("Download %1").arg(model), modelDownloadPlan(*m, root, m_urlBase));
+    connect(task, &Task::progressChanged, this, [this](double fraction, const QString &text) {
+        if (fraction >= 0 && fraction <= 1 && text.contains(QLatin1String(" / "))) {
+            // QProgressBar is int-based: show permille so files > 2 GB work too.
+            m_progress->setRange(0, 1000);
+            m_progress->setValue(static_cast<int>(1000 * fraction));
+            m_progress->setFormat(text);
+        } else if (!text.isEmpty()) {
+            if (text.startsWith(QLatin1Char('['))) m_progress->setRange(0, 0); // a new file: busy until its size is known
+            m_message->setText(text);
+        }
+    });
+    connect(task, &Task::finished, this, [this, task](bool) {
+        const DownloadResult r = task->result();
+        m_progress->setVisible(false);
+        const QString done = m_downloadingModel;
+        m_downloadingModel.clear();
+        const QString text = r.ok() ? tr("%1 downloaded and verified").arg(done) : r.error;
+        m_message->setText(text);
+        refresh();
+        Q_EMIT downloadFinished(r.ok(), text);
+    });
+    m_downloadTask = task;
+    m_tasks->addTask(task);
     updateButtons();
     return true;
 }
 
 void ModelsDialog::cancelDownload()
 {
-    m_downloader->cancel();
+    if (m_downloadTask) m_downloadTask->cancel();
 }
 
 bool ModelsDialog::isDownloading() const
 {
-    return m_downloader && m_downloader->isRunning();
+    return m_downloadTask && !m_downloadTask->isFinished();
 }
 
 } // namespace cprecon::ui

@@ -1,14 +1,16 @@
 #pragma once
 // The Models dialog: every registry model with its status on this machine (available / missing / partial download /
 // checksum mismatch), path, size and licence (non-commercial licences flagged), plus Download (progress bar, resume,
-// checksum verification, cancel — the transfer runs on the downloader's own thread), Locate… (pick a file or folder,
+// checksum verification, cancel — the transfer and the verification run as Tasks), Locate… (pick a file or folder,
 // remembered in settings), Forget location, Verify checksums (background hashing) and Refresh.
-#include "catalog/Downloader.h"
+#include "catalog/DownloadTask.h"
+#include "jobs/TaskManager.h"
 #include "catalog/ModelRegistry.h"
 #include "catalog/ModelStatus.h"
 #include "catalog/WeightDiscovery.h"
 
 #include <QDialog>
+#include <QPointer>
 
 #include <memory>
 #include <vector>
@@ -70,7 +72,8 @@ private:
     QSettings *m_settings = nullptr;
     std::unique_ptr<QSettings> m_ownSettings;
     std::vector<models::ModelStatus> m_statuses;
-    models::Downloader *m_downloader = nullptr;
+    std::unique_ptr<TaskManager> m_tasks = std::make_unique<TaskManager>(2); // downloads and checksum verification
+    QPointer<models::DownloadTask> m_downloadTask;
     QString m_downloadingModel;
     QString m_urlBase;
     bool m_confirmLicences = true;

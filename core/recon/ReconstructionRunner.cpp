@@ -2,24 +2,59 @@
 
 #include "util/Error.h"
 
-#include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
-
 namespace cprecon {
 
-ReconstructionRunner::ReconstructionRunner(QObject *parent) : QObject(parent)
+namespace {
+
+// One site reconstruction as a Task: batches report progress, the cancel flag is checked between batches.
+class ReconstructionTask final : public Task {
+public:
+    ReconstructionTask(const Site &site, QString siteLabel, ReconstructionRequest request)
+        : Task(QStringLiteral("Reconstruct %1 with %2").arg(siteLabel, request.model)), m_site(site),
+          m_siteLabel(std::move(siteLabel)), m_request(std::move(request))
+    {
+    }
+    std::shared_ptr<const SiteReconstruction> result;
+
+protected:
+    bool run() override
+    {
+        m_result = std::make_shared<const SiteReconstruction>(
+            reconstructSite(m_site, m_request, m_siteLabel, cancelFlag(), [this](int done, int total) {
+                setProgress(total > 0 ? double(done) / total : -1.0, QStringLiteral("%1/%2").arg(done).arg(total));
+            }));
+        return true;
+    }
+    void finishedOnOwner(bool ok) override
+    {
+        if (ok) result = std::move(m_result);
+    }
+
+private:
+    const Site m_site; // the task's own copy: the screen may be replaced meanwhile
+    const QString m_siteLabel;
+    const ReconstructionRequest m_request;
+    std::shared_ptr<const SiteReconstruction> m_result;
+};
+
+} // namespace
+
+ReconstructionRunner::ReconstructionRunner(TaskManager *tasks, QObject *parent) : QObject(parent), m_tasks(tasks)
 {
     qRegisterMetaType<std::shared_ptr<const cprecon::SiteReconstruction>>();
+    if (!m_tasks) {
+        m_ownTasks = std::make_unique<TaskManager>(2);
+        m_tasks = m_ownTasks.get();
+    }
 }
 
 ReconstructionRunner::~ReconstructionRunner()
 {
-    for (auto &job : m_jobs) {
-        job.cancel->store(true);
-        job.watcher->disconnect(this);
-        job.watcher->waitForFinished();
-        delete job.watcher;
-    }
+    for (auto &job : m_jobs)
+        if (job.task) {
+            job.task->disconnect(this);
+            job.task->cancel();
+        }
 }
 
 bool ReconstructionRunner::isRunning(const QString &tag) const { return m_jobs.contains(tag); }
@@ -28,12 +63,11 @@ void ReconstructionRunner::cancel(const QString &tag)
 {
     auto it = m_jobs.find(tag);
     if (it == m_jobs.end()) return;
-    // The worker notices between tile batches; its watcher is deleted when it finishes (never delivered).
-    it->cancel->store(true);
-    auto *watcher = it->watcher;
-    watcher->disconnect(this);
-    connect(watcher, &QFutureWatcherBase::finished, watcher, &QObject::deleteLater);
-    if (watcher->isFinished()) watcher->deleteLater();
+    // The worker notices between tile batches; the task's end is never delivered.
+    if (it->task) {
+        it->task->disconnect(this);
+        it->task->cancel();
+    }
     m_jobs.erase(it);
 }
 
@@ -49,49 +83,27 @@ void ReconstructionRunner::request(const QString &tag, const Site &site, const Q
         return;
     }
     ++m_started;
-    Job job;
-    job.id = m_nextId++;
-    job.key = key;
-    job.cancel = std::make_shared<std::atomic<bool>>(false);
-    job.error = std::make_shared<QString>();
-    job.watcher = new QFutureWatcher<std::shared_ptr<const SiteReconstruction>>(this);
-    const quint64 id = job.id;
-    connect(job.watcher, &QFutureWatcherBase::finished, this, [this, tag, id] { onJobFinished(tag, id); });
-    auto cancelFlag = job.cancel;
-    auto error = job.error;
-    QPointer<ReconstructionRunner> self(this);
-    job.watcher->setFuture(QtConcurrent::run([site, siteLabel, request, cancelFlag, error, self, tag]()
-                                                 -> std::shared_ptr<const SiteReconstruction> {
-        try {
-            auto progress = [self, tag, cancelFlag](int done, int total) {
-                if (cancelFlag->load() || !self) return;
-                QMetaObject::invokeMethod(self.data(), [self, tag, done, total] {
-                    if (self) Q_EMIT self->progress(tag, done, total);
-                }, Qt::QueuedConnection);
-            };
-            return std::make_shared<const SiteReconstruction>(
-                reconstructSite(site, request, siteLabel, cancelFlag.get(), progress));
-        } catch (const std::exception &e) {
-            *error = QString::fromStdString(e.what());
-            return nullptr;
-        }
-    }));
-    m_jobs.insert(tag, job);
+    auto *task = new ReconstructionTask(site, siteLabel, request);
+    connect(task, &Task::progressChanged, this, [this, tag](double fraction, const QString &text) {
+        const int slash = text.indexOf(QLatin1Char('/'));
+        if (fraction >= 0 && slash > 0) Q_EMIT progress(tag, text.left(slash).toInt(), text.mid(slash + 1).toInt());
+    });
+    connect(task, &Task::finished, this, [this, tag, task](bool ok) { onTaskFinished(tag, task, ok, task->result); });
+    m_jobs.insert(tag, Job{key, task});
+    m_tasks->addTask(task);
 }
 
-void ReconstructionRunner::onJobFinished(const QString &tag, quint64 id)
+void ReconstructionRunner::onTaskFinished(const QString &tag, Task *task, bool ok, std::shared_ptr<const SiteReconstruction> result)
 {
     auto it = m_jobs.find(tag);
-    if (it == m_jobs.end() || it->id != id) return; // superseded
-    Job job = *it;
+    if (it == m_jobs.end() || it->task != task) return; // superseded
+    const QString key = it->key;
     m_jobs.erase(it);
-    auto result = job.watcher->result();
-    job.watcher->deleteLater();
-    if (!result) {
-        Q_EMIT failed(tag, *job.error);
+    if (!ok || !result) {
+        if (task->status() != Task::Status::Canceled) Q_EMIT failed(tag, task->errorMessage());
         return;
     }
-    m_cache.insert(job.key, new std::shared_ptr<const SiteReconstruction>(result));
+    m_cache.insert(key, new std::shared_ptr<const SiteReconstruction>(result));
     Q_EMIT finished(tag, result, false);
 }
 

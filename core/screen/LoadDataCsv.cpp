@@ -178,6 +178,7 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
     long missingSeen = 0;
     QSet<QString> illumReported;
     while (t.next()) {
+        if ((t.rowNumber() & 2047) == 0) ctx.options.checkCanceled();
         const long row = t.rowNumber();
         ScreenBuilder::SiteInput in;
         ImageName firstName;
@@ -328,6 +329,7 @@ int loadNfCoreSheet(const QString &csvPath, LoadContext &ctx)
     long missingSeen = 0;
     QSet<QString> illumReported;
     while (t.next()) {
+        if ((t.rowNumber() & 2047) == 0) ctx.options.checkCanceled();
         const long row = t.rowNumber();
         const QString plate = t.field(cPlate), well = t.field(cWell), chName = t.field(cCh), path = t.field(cPath);
         const int site = cSite >= 0 ? t.field(cSite).toInt() : 1;

@@ -36,12 +36,13 @@ struct Tree {
 };
 
 // One walk over the opened folder (hidden folders skipped; depth-limited so a wrong click on / stays bounded).
-Tree walk(const QString &root, int maxDepth = 12)
+Tree walk(const QString &root, const OpenOptions &options, int maxDepth = 12)
 {
     Tree t;
     QVector<QPair<QString, int>> stack{{root, 0}};
     QSet<QString> visited; // symlinked folders may loop
     while (!stack.isEmpty()) {
+        options.checkCanceled();
         const auto [d, depth] = stack.takeLast();
         const QString canonical = QFileInfo(d).canonicalFilePath();
         if (canonical.isEmpty() || visited.contains(canonical)) continue;
@@ -223,7 +224,7 @@ Screen openScreen(const QString &path, const OpenOptions &options)
     const QString root = QDir::cleanPath(fi.absoluteFilePath());
     screen.name = QFileInfo(root).fileName().isEmpty() ? root : QFileInfo(root).fileName();
     paths.addSearchRoot(root);
-    const Tree tree = walk(root);
+    const Tree tree = walk(root, options);
     QStringList sheets;
     QMap<QString, SheetKind> sheetKind;
     for (const auto &t : tree.tables) {
@@ -259,6 +260,7 @@ Screen openScreen(const QString &path, const OpenOptions &options)
 
     int csvSites = 0, nfSites = 0;
     for (const auto &sheet : sheets) {
+        options.checkCanceled();
         LoadContext ctx{b, paths, options, underAny(sheet, tree.phantomRoots)};
         if (sheetKind[sheet] == SheetKind::NfCore)
             nfSites += loadNfCoreSheet(sheet, ctx);
