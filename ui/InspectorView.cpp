@@ -48,9 +48,9 @@ QString columnTitle(int c, const QString &model, const QString &compare)
 }
 } // namespace
 
-InspectorView::InspectorView(TaskManager *tasks, QWidget *parent) : QWidget(parent)
+InspectorView::InspectorView(TaskManager *tasks, ModelPool *models, QWidget *parent) : QWidget(parent)
 {
-    m_runner = new ReconstructionRunner(tasks, this);
+    m_runner = new ReconstructionRunner(tasks, models, this);
     connect(m_runner, &ReconstructionRunner::finished, this, &InspectorView::onFinished);
     connect(m_runner, &ReconstructionRunner::failed, this, &InspectorView::onFailed);
     connect(m_runner, &ReconstructionRunner::progress, this, [this](const QString &tag, int done, int total) {

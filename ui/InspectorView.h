@@ -30,8 +30,8 @@ class InspectorView : public QWidget {
 public:
     enum Column { Original = 0, Reconstruction = 1, Difference = 2, CompareReconstruction = 3, CompareDifference = 4 };
 
-    // Reconstructions run as Tasks on `tasks` (the window's TaskManager), or on the view's own when null.
-    explicit InspectorView(TaskManager *tasks = nullptr, QWidget *parent = nullptr);
+    // Reconstructions run as Tasks on `tasks` with the models of `models` (the window's), or on the view's own.
+    explicit InspectorView(TaskManager *tasks = nullptr, ModelPool *models = nullptr, QWidget *parent = nullptr);
 
     // The site to inspect (copied); caption fields name it in figures. Starts the reconstruction when active.
     void setSite(const Site &site, const FigureCaption &caption);

@@ -67,7 +67,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     leftLayout->addWidget(m_sites, 1);
 
     m_siteView = new SiteView;
-    m_inspector = new InspectorView(m_tasks.get());
+    m_inspector = new InspectorView(m_tasks.get(), m_models.get());
     m_rightTabs = new QTabWidget;
     m_rightTabs->addTab(m_siteView, tr("Channels"));
     m_rightTabs->addTab(m_inspector, tr("Reconstruction inspector"));

@@ -3,6 +3,7 @@
 // of the selected well, all channels of the selected site, and a problems panel listing what did not load.
 // Loading runs on worker threads (QtConcurrent); a newer request supersedes an older one (restart pattern).
 #include "jobs/TaskManager.h"
+#include "models/ModelPool.h"
 #include "screen/Screen.h"
 
 #include <QMainWindow>
@@ -91,8 +92,10 @@ private:
     void runInBackground(const QString &what, QPointer<Task> &slot, Work work, Done done);
     quint64 m_screenGeneration = 0;
     quint64 m_siteGeneration = 0;
-    // The window's workers (screen and site loads, inspector reconstructions). A member, so it is destroyed — its
-    // tasks canceled and joined — before any widget a completion could touch.
+    // The window's loaded models and its workers (screen and site loads, inspector reconstructions). Members, so
+    // the tasks are canceled and joined (m_tasks, declared last, goes first) before the models are released and
+    // before any widget a completion could touch.
+    std::unique_ptr<ModelPool> m_models = std::make_unique<ModelPool>();
     std::unique_ptr<TaskManager> m_tasks = std::make_unique<TaskManager>();
     QPointer<Task> m_screenTask, m_siteTask; // the newest load of each kind
     QString m_currentPlate, m_currentWell;

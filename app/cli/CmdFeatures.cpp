@@ -35,7 +35,8 @@ int runFeatures(const QStringList &argv)
     if (screen.synthetic) std::cout << "PHANTOM screen: synthetic images, not biology\n";
     std::signal(SIGINT, onSignal); // Ctrl-C: finish the sites in flight, keep everything written
     std::signal(SIGTERM, onSignal);
-    const ProfileExtractionReport r = extractScreenProfiles(screen, o, out, &g_interrupted, [](int done, int total) {
+    ModelPool models; // this command's models, released before the process exits
+    const ProfileExtractionReport r = extractScreenProfiles(models, screen, o, out, &g_interrupted, [](int done, int total) {
         std::cerr << "\rsites: " << done << "/" << total << std::flush;
     });
     std::cerr << "\n";

@@ -35,7 +35,8 @@ int runReconstruct(const QStringList &argv)
     const Screen screen = openScreen(a.positionals().front(), screenOpenOptions(a));
     const Site &site = findSite(screen, plateName, well, siteNumber);
     const QString label = QStringLiteral("%1/%2/%3/%4").arg(screen.name, plateName, well).arg(siteNumber);
-    const SiteReconstruction r = reconstructSite(site, req, label, nullptr, [](int done, int total) {
+    ModelPool models; // this command's models, released before the process exits
+    const SiteReconstruction r = reconstructSite(models, site, req, label, nullptr, [](int done, int total) {
         std::cerr << "\rreconstructing: " << done << "/" << total << " tile batches" << std::flush;
     });
     std::cerr << "\n";

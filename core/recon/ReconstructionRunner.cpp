@@ -9,8 +9,8 @@ namespace {
 // One site reconstruction as a Task: batches report progress, the cancel flag is checked between batches.
 class ReconstructionTask final : public Task {
 public:
-    ReconstructionTask(const Site &site, QString siteLabel, ReconstructionRequest request)
-        : Task(QStringLiteral("Reconstruct %1 with %2").arg(siteLabel, request.model)), m_site(site),
+    ReconstructionTask(ModelPool &models, const Site &site, QString siteLabel, ReconstructionRequest request)
+        : Task(QStringLiteral("Reconstruct %1 with %2").arg(siteLabel, request.model)), m_models(models), m_site(site),
           m_siteLabel(std::move(siteLabel)), m_request(std::move(request))
     {
     }
@@ -20,7 +20,7 @@ protected:
     bool run() override
     {
         m_result = std::make_shared<const SiteReconstruction>(
-            reconstructSite(m_site, m_request, m_siteLabel, cancelFlag(), [this](int done, int total) {
+            reconstructSite(m_models, m_site, m_request, m_siteLabel, cancelFlag(), [this](int done, int total) {
                 setProgress(total > 0 ? double(done) / total : -1.0, QStringLiteral("%1/%2").arg(done).arg(total));
             }));
         return true;
@@ -31,6 +31,7 @@ protected:
     }
 
 private:
+    ModelPool &m_models;
     const Site m_site; // the task's own copy: the screen may be replaced meanwhile
     const QString m_siteLabel;
     const ReconstructionRequest m_request;
@@ -39,9 +40,14 @@ private:
 
 } // namespace
 
-ReconstructionRunner::ReconstructionRunner(TaskManager *tasks, QObject *parent) : QObject(parent), m_tasks(tasks)
+ReconstructionRunner::ReconstructionRunner(TaskManager *tasks, ModelPool *models, QObject *parent)
+    : QObject(parent), m_tasks(tasks), m_models(models)
 {
     qRegisterMetaType<std::shared_ptr<const cprecon::SiteReconstruction>>();
+    if (!m_models) {
+        m_ownModels = std::make_unique<ModelPool>();
+        m_models = m_ownModels.get();
+    }
     if (!m_tasks) {
         m_ownTasks = std::make_unique<TaskManager>(2);
         m_tasks = m_ownTasks.get();
@@ -83,7 +89,7 @@ void ReconstructionRunner::request(const QString &tag, const Site &site, const Q
         return;
     }
     ++m_started;
-    auto *task = new ReconstructionTask(site, siteLabel, request);
+    auto *task = new ReconstructionTask(*m_models, site, siteLabel, request);
     connect(task, &Task::progressChanged, this, [this, tag](double fraction, const QString &text) {
         const int slash = text.indexOf(QLatin1Char('/'));
         if (fraction >= 0 && slash > 0) Q_EMIT progress(tag, text.left(slash).toInt(), text.mid(slash + 1).toInt());

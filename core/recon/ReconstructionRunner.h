@@ -17,8 +17,9 @@ namespace cprecon {
 class ReconstructionRunner : public QObject {
     Q_OBJECT
 public:
-    // Runs its tasks on `tasks` (the window's TaskManager), or on a TaskManager of its own when null.
-    explicit ReconstructionRunner(TaskManager *tasks = nullptr, QObject *parent = nullptr);
+    // Runs its tasks on `tasks` (the window's TaskManager) with the models of `models` (the window's pool), or on
+    // its own TaskManager / ModelPool where null.
+    explicit ReconstructionRunner(TaskManager *tasks = nullptr, ModelPool *models = nullptr, QObject *parent = nullptr);
     ~ReconstructionRunner() override; // cancels its running tasks; their results are never delivered
 
     // Starts (or serves from cache) the reconstruction of `site` with `request`. `tag` is handed back with the
@@ -42,8 +43,10 @@ private:
     };
     void onTaskFinished(const QString &tag, Task *task, bool ok, std::shared_ptr<const SiteReconstruction> result);
 
+    std::unique_ptr<ModelPool> m_ownModels; // declared before m_ownTasks: the tasks are joined first
     std::unique_ptr<TaskManager> m_ownTasks;
     TaskManager *m_tasks = nullptr;
+    ModelPool *m_models = nullptr;
     QMap<QString, Job> m_jobs; // running job per tag
     QCache<QString, std::shared_ptr<const SiteReconstruction>> m_cache{24};
     int m_cacheHits = 0;

@@ -60,7 +60,7 @@ std::vector<double> siteFeatures(const features::HandcraftedExtractor &fx, const
 
 } // namespace
 
-ProfileExtractionReport extractScreenProfiles(const Screen &screen, const ProfileExtractionOptions &options,
+ProfileExtractionReport extractScreenProfiles(ModelPool &models, const Screen &screen, const ProfileExtractionOptions &options,
                                               const QString &outCsv, const std::atomic<bool> *cancel,
                                               const ProgressFn &progress)
 {
@@ -161,7 +161,7 @@ ProfileExtractionReport extractScreenProfiles(const Screen &screen, const Profil
                 req.protocol = options.protocol;
                 req.seed = options.seed;
                 req.pipeline = options.pipeline;
-                const SiteReconstruction r = reconstructSite(*job.site, req, label, cancel);
+                const SiteReconstruction r = reconstructSite(models, *job.site, req, label, cancel);
                 for (const QString &s : options.pipeline.stains) stains.push_back(r.stain(s)->reconstruction);
                 grid = makeTileGrid(stains.front().size(), r.grid.tileSize, PartialTilePolicy::Error);
             }

@@ -35,7 +35,7 @@ struct ProfileExtractionReport {
 // ("negcon", "poscon…", "" for treatments), Metadata_cell_line, Metadata_timepoint, Metadata_source (original or the
 // model + protocol), then the features. Throws cprecon::Error when the output cannot be written or belongs to a
 // different extraction (other features / source): the fix is another file name.
-ProfileExtractionReport extractScreenProfiles(const Screen &screen, const ProfileExtractionOptions &options,
+ProfileExtractionReport extractScreenProfiles(ModelPool &models, const Screen &screen, const ProfileExtractionOptions &options,
                                               const QString &outCsv, const std::atomic<bool> *cancel = nullptr,
                                               const ProgressFn &progress = {});
 

@@ -7,33 +7,11 @@
 
 #include <QElapsedTimer>
 
-#include <map>
 #include <mutex>
 
 namespace cprecon {
 
 namespace {
-
-// Loading an SD-VAE checkpoint takes seconds: keep recently used reconstructors (one call at a time each).
-struct CachedReconstructor {
-    std::unique_ptr<Reconstructor> model;
-    std::mutex busy;
-};
-
-std::shared_ptr<CachedReconstructor> reconstructorFor(const std::string &name, const RuntimeOptions &rt)
-{
-    static std::mutex mutex;
-    static std::map<std::string, std::shared_ptr<CachedReconstructor>> cache;
-    const std::string key = name + "|" + std::to_string(int(rt.device)) + "|" + std::to_string(int(rt.precision));
-    std::lock_guard<std::mutex> lock(mutex);
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-    auto entry = std::make_shared<CachedReconstructor>();
-    entry->model = makeReconstructor(name, rt);
-    if (cache.size() >= 4) cache.erase(cache.begin()); // a few models at most (each may hold 330 MB)
-    cache[key] = entry;
-    return entry;
-}
 
 // Tiles of a 3-channel uint8 image (RGB planes in triplet order) -> N x 3 x t x t float [0, 1].
 HostTensor tripletBatch(const std::vector<cv::Mat> &tiles, int t)
@@ -68,7 +46,7 @@ void placeTile(cv::Mat &mosaic, const std::vector<uint8_t> &u8, size_t tileIndex
 
 } // namespace
 
-SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest &request, const QString &siteLabel,
+SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const ReconstructionRequest &request, const QString &siteLabel,
                                    const std::atomic<bool> *cancel, const ProgressFn &progress)
 {
     QElapsedTimer timer;
@@ -87,7 +65,7 @@ SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest
     // Paper protocol: fp16 autocast where the authors had it (GPU); CPU stays fp32 (fp16 is not a CPU autocast type).
     if (request.protocol == Protocol::Paper && rt.device != ComputeDevice::Cpu && torchrt::cudaAvailable())
         rt.precision = Precision::Fp16;
-    auto model = reconstructorFor(request.model.toStdString(), rt);
+    const std::shared_ptr<PooledModel> model = models.acquire(request.model.toStdString(), rt);
 
     const std::string siteKey = (site.plate + QLatin1Char('/') + site.well + QLatin1Char('/') + QString::number(site.number)).toStdString();
     ReconstructOptions ro;

@@ -5,6 +5,7 @@
 // One code path, no GUI shortcuts. Metrics are on the [0, 1] scale (uint8 / 255) as PROTOCOL.md defines them;
 // SSIM is skimage's valid-region mean (the paper protocol *reports* 1 − SSIM, labelled, see util/Protocol.h ssimLabel()).
 #include "image/SitePipeline.h"
+#include "models/ModelPool.h"
 #include "util/Protocol.h"
 
 #include <QString>
@@ -67,7 +68,7 @@ using ProgressFn = std::function<void(int done, int total)>;
 
 // Runs everything; throws cprecon::Error on bad input or model problems, or cprecon::Canceled when *cancel
 // becomes true between batches.
-SiteReconstruction reconstructSite(const Site &site, const ReconstructionRequest &request,
+SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const ReconstructionRequest &request,
                                    const QString &siteLabel = {}, const std::atomic<bool> *cancel = nullptr,
                                    const ProgressFn &progress = {});
 

@@ -51,6 +51,7 @@ double directEmd(const cv::Mat &a, const cv::Mat &b)
 
 class TestSiteReconstruction : public QObject {
     Q_OBJECT
+    ModelPool m_models;
 private Q_SLOTS:
     void identicalImagesGiveZeroDifference()
     {
@@ -98,7 +99,7 @@ private Q_SLOTS:
         if (site.channels.isEmpty()) CPRECON_MISSING(QStringLiteral("CPJUMP1 sample site not found"));
         ReconstructionRequest req;
         req.model = QStringLiteral("bicubic8");
-        const SiteReconstruction r = reconstructSite(site, req, QStringLiteral("BR00117010/A01/1"));
+        const SiteReconstruction r = reconstructSite(m_models, site, req, QStringLiteral("BR00117010/A01/1"));
         QCOMPARE(int(r.stains.size()), 5);
         QCOMPARE(r.grid.rows, 4);
         QCOMPARE(r.grid.cols, 4);
@@ -133,7 +134,7 @@ private Q_SLOTS:
         if (site.channels.isEmpty()) CPRECON_MISSING(QStringLiteral("CPJUMP1 sample site not found"));
         ReconstructionRequest req;
         req.model = QStringLiteral("jpeg:60");
-        const SiteReconstruction r = reconstructSite(site, req, QStringLiteral("s"));
+        const SiteReconstruction r = reconstructSite(m_models, site, req, QStringLiteral("s"));
         QTemporaryDir dir;
         const QString csv = dir.filePath(QStringLiteral("metrics.csv"));
         writeMetricsCsv(csv, {&r});
@@ -167,9 +168,9 @@ private Q_SLOTS:
         std::atomic<bool> cancel{true};
         ReconstructionRequest req;
         // Cancellation is its own error type: a bad file or model (any other Error) would not pass this check.
-        QVERIFY_THROWS_EXCEPTION(Canceled, reconstructSite(site, req, QStringLiteral("s"), &cancel));
+        QVERIFY_THROWS_EXCEPTION(Canceled, reconstructSite(m_models, site, req, QStringLiteral("s"), &cancel));
         cancel = false;
-        const SiteReconstruction done = reconstructSite(site, req, QStringLiteral("s"), &cancel);
+        const SiteReconstruction done = reconstructSite(m_models, site, req, QStringLiteral("s"), &cancel);
         QVERIFY(!done.stains.empty());
     }
 
@@ -181,7 +182,7 @@ private Q_SLOTS:
         ReconstructionRequest req;
         req.model = QStringLiteral("sd-vae:") + vae;
         req.pipeline.cropSize = 512; // 2x2 tiles: keeps the test fast
-        const SiteReconstruction mean = reconstructSite(site, req, QStringLiteral("s"));
+        const SiteReconstruction mean = reconstructSite(m_models, site, req, QStringLiteral("s"));
         QCOMPARE(int(mean.triplets.size()), 2);
         for (const auto &t : mean.triplets) {
             QCOMPARE(int(t.kld.size()), 4);
@@ -191,10 +192,10 @@ private Q_SLOTS:
         }
         req.protocol = Protocol::Paper;
         req.seed = 7;
-        const SiteReconstruction s1 = reconstructSite(site, req, QStringLiteral("s"));
-        const SiteReconstruction s2 = reconstructSite(site, req, QStringLiteral("s"));
+        const SiteReconstruction s1 = reconstructSite(m_models, site, req, QStringLiteral("s"));
+        const SiteReconstruction s2 = reconstructSite(m_models, site, req, QStringLiteral("s"));
         req.seed = 8;
-        const SiteReconstruction s3 = reconstructSite(site, req, QStringLiteral("s"));
+        const SiteReconstruction s3 = reconstructSite(m_models, site, req, QStringLiteral("s"));
         QCOMPARE(cv::countNonZero(s1.stains[0].reconstruction != s2.stains[0].reconstruction), 0); // same seed: same pixels
         QVERIFY(cv::countNonZero(s1.stains[0].reconstruction != s3.stains[0].reconstruction) > 0);  // other seed: other sample
         QVERIFY(cv::countNonZero(s1.stains[0].reconstruction != mean.stains[0].reconstruction) > 0); // sample != mean
@@ -205,9 +206,9 @@ private Q_SLOTS:
         // per call give the same sampled pixels; the same pixels under another site identity give other noise.
         req.seed = 7;
         req.batchSize = 1;
-        const SiteReconstruction oneByOne = reconstructSite(site, req, QStringLiteral("s"));
+        const SiteReconstruction oneByOne = reconstructSite(m_models, site, req, QStringLiteral("s"));
         req.batchSize = 4;
-        const SiteReconstruction allAtOnce = reconstructSite(site, req, QStringLiteral("s"));
+        const SiteReconstruction allAtOnce = reconstructSite(m_models, site, req, QStringLiteral("s"));
         for (size_t k = 0; k < oneByOne.stains.size(); ++k) {
             const double diff = cv::norm(oneByOne.stains[k].reconstruction, allAtOnce.stains[k].reconstruction, cv::NORM_INF);
             QVERIFY2(diff <= 1.0, qPrintable(QStringLiteral("%1: batch 1 vs 4 differ by %2 grey levels (noise must not depend on batching)")
@@ -215,7 +216,7 @@ private Q_SLOTS:
         }
         Site elsewhere = site;
         elsewhere.well = QStringLiteral("B02");
-        const SiteReconstruction otherSite = reconstructSite(elsewhere, req, QStringLiteral("s"));
+        const SiteReconstruction otherSite = reconstructSite(m_models, elsewhere, req, QStringLiteral("s"));
         QVERIFY2(cv::countNonZero(otherSite.stains[0].reconstruction != allAtOnce.stains[0].reconstruction) > 0,
                  "two sites must not share posterior noise");
     }
