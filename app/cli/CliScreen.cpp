@@ -8,14 +8,31 @@ namespace {
 std::string u8(const QString &s) { return s.toStdString(); }
 } // namespace
 
-const char *const kScreenOptionsUsage =
-    "  --data-root DIR      local mirror root for s3://cellpainting-gallery/ URLs and re-rooted absolute paths\n"
-    "  --channel-map K=S    channel -> stain override; K = channel number (1) or load_data name (OrigMito)\n"
-    "  --metadata DIR       extra folder with barcode_platemap.csv / platemaps / compound metadata\n";
-const char *const kPipelineOptionsUsage =
-    "  --illum auto|none    illumination correction (auto: when the screen has .npy functions)\n"
-    "  --convert paper|percentile [--low 0.1 --high 99.9]   uint8 conversion (paper: /256, clip)\n"
-    "  --crop 1024 --tile-size 256 --partial drop|pad-reflect|error --small-image clamp|error\n";
+std::vector<Option> screenOptions()
+{
+    return {value(QStringLiteral("data-root"), QStringLiteral("DIR"),
+                  QStringLiteral("local mirror root for s3://cellpainting-gallery/ URLs and re-rooted absolute paths")),
+            list(QStringLiteral("channel-map"), QStringLiteral("K=S"),
+                 QStringLiteral("channel -> stain override; K = channel number (1) or load_data name (OrigMito); repeat or comma-separate")),
+            list(QStringLiteral("metadata"), QStringLiteral("DIR"),
+                 QStringLiteral("extra folder with barcode_platemap.csv / platemaps / compound metadata"))};
+}
+
+std::vector<Option> pipelineOptions()
+{
+    return {value(QStringLiteral("illum"), QStringLiteral("auto|none"),
+                  QStringLiteral("illumination correction (auto: when the screen has .npy functions)"), QStringLiteral("auto")),
+            value(QStringLiteral("convert"), QStringLiteral("paper|percentile"), QStringLiteral("uint8 conversion (paper: /256, clip)"),
+                  QStringLiteral("paper")),
+            number(QStringLiteral("low"), QStringLiteral("P"), QStringLiteral("percentile conversion: low percentile"), QStringLiteral("0.1"), 0, 100),
+            number(QStringLiteral("high"), QStringLiteral("P"), QStringLiteral("percentile conversion: high percentile"), QStringLiteral("99.9"), 0, 100),
+            integer(QStringLiteral("crop"), QStringLiteral("PX"), QStringLiteral("centre crop (0 = no crop)"), QStringLiteral("1024"), 0, 1 << 16),
+            integer(QStringLiteral("tile-size"), QStringLiteral("PX"), QStringLiteral("tile edge"), QStringLiteral("256"), 8, 1 << 16),
+            value(QStringLiteral("partial"), QStringLiteral("drop|pad-reflect|error"), QStringLiteral("tiles that do not fit the crop"),
+                  QStringLiteral("drop")),
+            value(QStringLiteral("small-image"), QStringLiteral("clamp|error"), QStringLiteral("images smaller than the crop"),
+                  QStringLiteral("clamp"))};
+}
 
 OpenOptions screenOpenOptions(const Args &a)
 {

@@ -18,8 +18,8 @@ QString canonicalWell(const QString &well);
 // "a, b, c, ... (N in all)"
 QString listOf(const QStringList &items, int max = 12);
 
-// Usage lines of the options above, for --help texts.
-extern const char *const kScreenOptionsUsage;
-extern const char *const kPipelineOptionsUsage;
+// The declarations of the options above, for a command's option list.
+std::vector<Option> screenOptions();
+std::vector<Option> pipelineOptions();
 
 } // namespace cprecon::cli

@@ -13,16 +13,6 @@ namespace cprecon::cli {
 
 using namespace cprecon::profiles;
 
-static long long longValue(const Args &a, const QString &key, long long fallback)
-{
-    if (!a.has(key)) return fallback;
-    bool ok = false;
-    const double v = a.value(key).toDouble(&ok); // accepts 1e6
-    if (!ok || v != static_cast<double>(static_cast<long long>(v)))
-        throw Error("option --" + key.toStdString() + " expects an integer, got '" + a.value(key).toStdString() + "'");
-    return static_cast<long long>(v);
-}
-
 static NonFinitePolicy parsePolicy(const QString &s)
 {
     if (s == QStringLiteral("drop-features")) return NonFinitePolicy::DropFeatures;
@@ -31,9 +21,8 @@ static NonFinitePolicy parsePolicy(const QString &s)
     throw Error("unknown --nonfinite '" + s.toStdString() + "'", "", "use drop-features, drop-rows or error");
 }
 
-static int runActivity(const QStringList &argv)
+static int runActivity(const Args &a)
 {
-    const Args a(argv);
     const auto t0 = std::chrono::steady_clock::now();
     ProfileReadOptions ro;
     ro.featurePrefix = a.value(QStringLiteral("feature-prefix")).toStdString();
@@ -50,8 +39,8 @@ static int runActivity(const QStringList &argv)
     o.control = ControlQuery::parse(a.value(QStringLiteral("control-query")).toStdString());
     const std::string out = a.require(QStringLiteral("out")).toStdString();
     for (const auto &g : a.values(QStringLiteral("group-by"))) o.groupBy.push_back(g.trimmed().toStdString());
-    o.nullSize = longValue(a, QStringLiteral("null-size"), 1000000);
-    o.seed = static_cast<std::uint64_t>(longValue(a, QStringLiteral("seed"), 0));
+    o.nullSize = a.longValue(QStringLiteral("null-size"), 1000000);
+    o.seed = static_cast<std::uint64_t>(a.longValue(QStringLiteral("seed"), 0));
     o.threshold = a.doubleValue(QStringLiteral("threshold"), 0.05);
     const QString cmp = a.value(QStringLiteral("p-compare"), QStringLiteral("gt"));
     if (cmp != QStringLiteral("gt") && cmp != QStringLiteral("ge"))
@@ -98,18 +87,34 @@ static int runActivity(const QStringList &argv)
 }
 
 static Registrar reg({"activity", "phenotypic activity (copairs mAP vs controls) and fraction retrieved",
-                      "cprecon-cli activity --profiles FILE.csv[.gz] --perturbation-col COL --control-query 'COL==VALUE'\n"
-                      "    --out result.csv [--feature-prefix P | --features-from-col N] [--nonfinite drop-features|drop-rows|error]\n"
-                      "    [--aggregate mean|median] [--plate-col Metadata_Plate] [--well-col Metadata_Well]\n"
-                      "    [--tvn] [--no-whiten] [--variance-threshold 1e-6] [--tvn-components 256]\n"
-                      "    [--null-size 1000000] [--seed 0] [--threshold 0.05] [--p-compare gt|ge] [--group-by COL1,COL2]\n"
-                      "    [--threads N] [--ap-out per_replicate_ap.csv]\n"
-                      "  Queries: rows not matching --control-query; positives: other rows of the same perturbation;\n"
-                      "  negatives: control rows (with a different perturbation label). Cosine similarity, AP per replicate,\n"
-                      "  mAP per perturbation, permutation p-value, Benjamini-Hochberg; FR = share with corrected p < threshold.\n"
-                      "  --control-query 'COL==' selects rows whose COL is empty. --group-by: each group is an independent\n"
-                      "  dataset (own controls, TVN, BH). Features: --feature-prefix, --features-from-col (0-based), or all\n"
-                      "  non-Metadata_ numeric columns. See docs/user/activity.md.",
+                      QStringLiteral("--profiles FILE --perturbation-col COL --control-query 'COL==VALUE' --out result.csv"),
+                      QStringLiteral("Queries: rows not matching --control-query; positives: other rows of the same perturbation;\n"
+                                     "negatives: control rows (with a different perturbation label). Cosine similarity, AP per replicate,\n"
+                                     "mAP per perturbation, permutation p-value, Benjamini-Hochberg; FR = share with corrected p < threshold.\n"
+                                     "--control-query 'COL==' selects rows whose COL is empty. --group-by: each group is an independent\n"
+                                     "dataset (own controls, TVN, BH). Features: --feature-prefix, --features-from-col (0-based), or all\n"
+                                     "non-Metadata_ numeric columns. See docs/user/activity.md."),
+                      {value(QStringLiteral("profiles"), QStringLiteral("FILE"), QStringLiteral("profile table (.csv or .csv.gz)")),
+                       value(QStringLiteral("perturbation-col"), QStringLiteral("COL"), QStringLiteral("column naming the perturbation")),
+                       value(QStringLiteral("control-query"), QStringLiteral("'COL==VALUE'"), QStringLiteral("rows that are negative controls")),
+                       value(QStringLiteral("out"), QStringLiteral("FILE"), QStringLiteral("per-perturbation result CSV")),
+                       value(QStringLiteral("feature-prefix"), QStringLiteral("P"), QStringLiteral("feature columns start with P")),
+                       integer(QStringLiteral("features-from-col"), QStringLiteral("N"), QStringLiteral("features are the columns from N on (0-based)"), {}, 0),
+                       value(QStringLiteral("nonfinite"), QStringLiteral("drop-features|drop-rows|error"), QStringLiteral("NaN / inf / empty feature values"),
+                             QStringLiteral("drop-features")),
+                       value(QStringLiteral("aggregate"), QStringLiteral("mean|median"), QStringLiteral("aggregate rows to wells first")),
+                       value(QStringLiteral("plate-col"), QStringLiteral("COL"), QStringLiteral("plate column"), QStringLiteral("Metadata_Plate")),
+                       value(QStringLiteral("well-col"), QStringLiteral("COL"), QStringLiteral("well column"), QStringLiteral("Metadata_Well")),
+                       flag(QStringLiteral("tvn"), QStringLiteral("typical variation normalisation on the controls, then per-plate scaling")),
+                       flag(QStringLiteral("no-whiten"), QStringLiteral("TVN without PCA whitening")),
+                       number(QStringLiteral("variance-threshold"), QStringLiteral("V"), QStringLiteral("TVN: drop components of variance below V"), QStringLiteral("1e-6"), 0),
+                       integer(QStringLiteral("tvn-components"), QStringLiteral("N"), QStringLiteral("TVN: at most N PCA components"), QStringLiteral("256"), 1),
+                       integer(QStringLiteral("null-size"), QStringLiteral("N"), QStringLiteral("permutation null samples (1e6 accepted)"), QStringLiteral("1000000"), 1, 1e10),
+                       integer(QStringLiteral("seed"), QStringLiteral("K"), QStringLiteral("null seed"), QStringLiteral("0"), 0),
+                       number(QStringLiteral("threshold"), QStringLiteral("Q"), QStringLiteral("active when the corrected p < Q"), QStringLiteral("0.05"), 1e-300, 1),
+                       value(QStringLiteral("p-compare"), QStringLiteral("gt|ge"), QStringLiteral("null > mAP (copairs <= 0.5) or >= (copairs 0.6)"), QStringLiteral("gt")),
+                       list(QStringLiteral("group-by"), QStringLiteral("COL1,COL2"), QStringLiteral("independent datasets by these columns")),
+                       value(QStringLiteral("ap-out"), QStringLiteral("FILE"), QStringLiteral("per-replicate average precision CSV"))},
                       runActivity});
 
 } // namespace cprecon::cli

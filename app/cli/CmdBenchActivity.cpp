@@ -128,9 +128,8 @@ void writeCsv7(const ProfileTable &t, const std::string &path)
     }
 }
 
-int runBench(const QStringList &argv)
+int runBench(const Args &a)
 {
-    const Args a(argv);
     const int threads = compute::threads(); // --threads N: the process's compute budget (set in main)
     const double ns = a.doubleValue(QStringLiteral("null-size"), 1e6);
     const int dims = a.intValue(QStringLiteral("features"), 256);
@@ -188,10 +187,15 @@ int runBench(const QStringList &argv)
 } // namespace
 
 static Registrar reg({"bench activity", "benchmark phenotypic activity at 1k/10k/50k synthetic wells",
-                      "cprecon-cli bench activity [--threads N] [--null-size 1000000] [--features 256]\n"
-                      "    [--controls-per-plate 32] [--sizes 1000,10000,50000] [--tvn] [--io]\n"
-                      "  --io: write each synthetic table as CSV (7 digits), time reading it back, run on the parsed table.\n"
-                      "  Prints wall time of the whole activity computation and the process' peak RSS per size.",
+                      {},
+                      QStringLiteral("--io: write each synthetic table as CSV (7 digits), time reading it back, run on the parsed table.\n"
+                                     "Prints wall time of the whole activity computation and the process' peak RSS per size."),
+                      {integer(QStringLiteral("null-size"), QStringLiteral("N"), QStringLiteral("permutation null samples"), QStringLiteral("1000000"), 1, 1e10),
+                       integer(QStringLiteral("features"), QStringLiteral("D"), QStringLiteral("features per well"), QStringLiteral("256"), 1, 100000),
+                       integer(QStringLiteral("controls-per-plate"), QStringLiteral("C"), QStringLiteral("DMSO wells per 384-well plate"), QStringLiteral("32"), 2, 384),
+                       list(QStringLiteral("sizes"), QStringLiteral("N,N,..."), QStringLiteral("well counts (>= 384 each)"), QStringLiteral("1000,10000,50000")),
+                       flag(QStringLiteral("tvn"), QStringLiteral("with TVN")),
+                       flag(QStringLiteral("io"), QStringLiteral("include a CSV write / read round trip"))},
                       runBench});
 
 } // namespace cprecon::cli

@@ -198,12 +198,11 @@ std::map<std::string, double> runReference(const QString &script, const QString 
     return runPythonReference(run);
 }
 
-int benchMetrics(const QStringList &argv)
+int benchMetrics(const Args &a)
 {
-    const Args a(argv);
     const int hw = compute::hardwareThreads();
     const int threads = compute::threads(); // --threads N: the process's compute budget (set in main)
-    const int repeat = std::max(1, a.intValue(QStringLiteral("repeat"), 5));
+    const int repeat = a.intValue(QStringLiteral("repeat"), 5);
     const int dim = a.intValue(QStringLiteral("dim"), 2048);
     QStringList fidNs = a.values(QStringLiteral("fid-n"));
     if (fidNs.isEmpty()) fidNs = {QStringLiteral("5000"), QStringLiteral("50000")};
@@ -352,15 +351,22 @@ int benchMetrics(const QStringList &argv)
 } // namespace
 
 static Registrar reg({"bench metrics", "time SSIM/MAE/EMD per channel, handcrafted features and FID (d=2048)",
-                      "cprecon-cli bench metrics [--threads N] [--repeat R] [--images images.safetensors]\n"
-                      "    [--fid-n 5000,50000] [--dim 2048] [--skip-fid] [--skip-images]\n"
-                      "    [--reference [--reference-blas default,netlib] [--reference-script PATH]]\n"
-                      "  Per-channel metrics on the fixture images (fallback: synthetic), single thread, best of R;\n"
-                      "  batch throughput and handcrafted features with N threads; FID statistics streamed from\n"
-                      "  seeded synthetic features (generation not timed) and the distance timed separately.\n"
-                      "  --reference runs benchmarks/reference_metrics.py with /usr/bin/python3 (skimage SSIM, numpy\n"
-                      "  MAE/EMD, np.cov + scipy sqrtm as pytorch-fid) and prints speed ratios; --reference-blas netlib\n"
-                      "  runs it against Debian's reference BLAS/LAPACK instead of the system default (OpenBLAS).",
+                      {},
+                      QStringLiteral("Per-channel metrics on the fixture images (fallback: synthetic), single thread, best of R;\n"
+                                     "batch throughput and handcrafted features with --threads; FID statistics streamed from\n"
+                                     "seeded synthetic features (generation not timed) and the distance timed separately.\n"
+                                     "--reference runs benchmarks/reference_metrics.py with /usr/bin/python3 (skimage SSIM, numpy\n"
+                                     "MAE/EMD, np.cov + scipy sqrtm as pytorch-fid) and prints speed ratios; --reference-blas netlib\n"
+                                     "runs it against Debian's reference BLAS/LAPACK instead of the system default (OpenBLAS)."),
+                      {integer(QStringLiteral("repeat"), QStringLiteral("R"), QStringLiteral("best of R"), QStringLiteral("5"), 1, 1000),
+                       value(QStringLiteral("images"), QStringLiteral("FILE"), QStringLiteral("images.safetensors (orig_u8, recon_u8)"), QStringLiteral("the metrics fixture")),
+                       list(QStringLiteral("fid-n"), QStringLiteral("N,N"), QStringLiteral("FID samples per set"), QStringLiteral("5000,50000")),
+                       integer(QStringLiteral("dim"), QStringLiteral("D"), QStringLiteral("FID feature dimension"), QStringLiteral("2048"), 2, 65536),
+                       flag(QStringLiteral("skip-fid"), QStringLiteral("no FID")),
+                       flag(QStringLiteral("skip-images"), QStringLiteral("no per-channel metrics")),
+                       flag(QStringLiteral("reference"), QStringLiteral("time the Python reference in the same run and print ratios")),
+                       list(QStringLiteral("reference-blas"), QStringLiteral("default,netlib"), QStringLiteral("BLAS of the reference"), QStringLiteral("default")),
+                       value(QStringLiteral("reference-script"), QStringLiteral("PATH"), QStringLiteral("reference_metrics.py"))},
                       benchMetrics});
 
 } // namespace cprecon::cli

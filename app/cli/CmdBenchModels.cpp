@@ -143,13 +143,12 @@ std::string referenceKey(const std::string &model, const std::string &variant)
     return model + "." + variant;
 }
 
-int benchModels(const QStringList &argv)
+int benchModels(const Args &a)
 {
-    const Args a(argv);
     const int threads = compute::threads(); // --threads N: the process's compute budget (set in main)
-    const int batch = std::max(1, a.intValue(QStringLiteral("batch"), 2));
-    const int warmup = std::max(0, a.intValue(QStringLiteral("warmup"), 1));
-    const int iters = std::max(1, a.intValue(QStringLiteral("iters"), 2));
+    const int batch = a.intValue(QStringLiteral("batch"), 2);
+    const int warmup = a.intValue(QStringLiteral("warmup"), 1);
+    const int iters = a.intValue(QStringLiteral("iters"), 2);
     QStringList models = a.values(QStringLiteral("models"));
     if (models.isEmpty()) models = {QStringLiteral("vae"), QStringLiteral("inception"), QStringLiteral("openphenom")};
     for (const auto &m : models)
@@ -206,14 +205,19 @@ int benchModels(const QStringList &argv)
 } // namespace
 
 static Registrar reg({"bench models", "time SD-VAE, InceptionV3 and OpenPhenom (images/s, fp32 / channels_last)",
-                      "cprecon-cli bench models [--threads N] [--batch B] [--iters K] [--warmup W]\n"
-                      "    [--models vae,inception,openphenom] [--reference [--reference-script PATH]]\n"
-                      "  Random weights and random uint8 inputs: SD-VAE (sd14 config) encode -> posterior mean ->\n"
-                      "  decode at 256x256; InceptionV3 torchvision recipe (resize, normalise, network) at 299x299;\n"
-                      "  OpenPhenom encoder at 5x256x256 (channel-wise embeddings). Each row: W untimed warm-up\n"
-                      "  passes, then K timed passes of B images (defaults: N = all cores, B 2, W 1, K 2).\n"
-                      "  --reference times the same work with /usr/bin/python3 + Debian python3-torch/torchvision\n"
-                      "  (benchmarks/reference_models.py) and prints our/reference ratios.",
+                      {},
+                      QStringLiteral("Random weights and random uint8 inputs: SD-VAE (sd14 config) encode -> posterior mean ->\n"
+                                     "decode at 256x256; InceptionV3 torchvision recipe (resize, normalise, network) at 299x299;\n"
+                                     "OpenPhenom encoder at 5x256x256 (channel-wise embeddings). Each row: W untimed warm-up\n"
+                                     "passes, then K timed passes of B images.\n"
+                                     "--reference times the same work with /usr/bin/python3 + Debian python3-torch/torchvision\n"
+                                     "(benchmarks/reference_models.py) and prints our/reference ratios."),
+                      {integer(QStringLiteral("batch"), QStringLiteral("B"), QStringLiteral("images per pass"), QStringLiteral("2"), 1, 1024),
+                       integer(QStringLiteral("iters"), QStringLiteral("K"), QStringLiteral("timed passes"), QStringLiteral("2"), 1, 1000),
+                       integer(QStringLiteral("warmup"), QStringLiteral("W"), QStringLiteral("untimed passes"), QStringLiteral("1"), 0, 1000),
+                       list(QStringLiteral("models"), QStringLiteral("vae,inception,openphenom"), QStringLiteral("which networks"), QStringLiteral("all three")),
+                       flag(QStringLiteral("reference"), QStringLiteral("time the Python reference in the same run and print ratios")),
+                       value(QStringLiteral("reference-script"), QStringLiteral("PATH"), QStringLiteral("reference_models.py"))},
                       benchModels});
 
 } // namespace cprecon::cli

@@ -14,9 +14,8 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 void onSignal(int) { g_interrupted.store(true); }
 
-int runFeatures(const QStringList &argv)
+int runFeatures(const Args &a)
 {
-    const Args a(argv);
     if (a.positionals().size() != 1) throw Error("features takes exactly one screen PATH", "", "see cprecon-cli features --help");
     const QString out = a.require(QStringLiteral("out"));
     ProfileExtractionOptions o;
@@ -53,15 +52,20 @@ int runFeatures(const QStringList &argv)
 } // namespace
 
 static Registrar reg({"features", "site profiles of weight-free handcrafted features (CSV for `activity`), resumable",
-                      std::string("cprecon-cli features SCREEN --out profiles.csv [--model M [--protocol paper|corrected] [--seed K]]\n"
-                                  "    [--plate P ...] [--threads N] [--extractor handcrafted]\n"
-                                  "  one row per site: Metadata_Plate/Well/Site, Metadata_broad_sample, Metadata_pert_iname,\n"
-                                  "  Metadata_control_type, Metadata_cell_line, Metadata_timepoint, Metadata_source + features\n"
-                                  "  (mean over the site's tiles). --model: profiles of that model's reconstructions.\n"
-                                  "  Exit 0 ok, 3 some sites failed (listed), 130 interrupted (rerun to resume).\n"
-                                  "  Then: cprecon-cli activity --profiles profiles.csv --perturbation-col Metadata_broad_sample\n"
-                                  "        --control-query 'Metadata_control_type==negcon' --aggregate median --out result.csv\n") +
-                          kScreenOptionsUsage + kPipelineOptionsUsage,
+                      QStringLiteral("SCREEN --out profiles.csv"),
+                      QStringLiteral("One row per site: Metadata_Plate/Well/Site, Metadata_broad_sample, Metadata_pert_iname,\n"
+                                     "Metadata_control_type, Metadata_cell_line, Metadata_timepoint, Metadata_source + features\n"
+                                     "(mean over the site's tiles). --model: profiles of that model's reconstructions.\n"
+                                     "Exit 0 ok, 3 some sites failed (listed), 130 interrupted (rerun to resume).\n"
+                                     "Then: cprecon-cli activity --profiles profiles.csv --perturbation-col Metadata_broad_sample\n"
+                                     "      --control-query 'Metadata_control_type==negcon' --aggregate median --out result.csv"),
+                      options({value(QStringLiteral("out"), QStringLiteral("FILE"), QStringLiteral("profiles CSV (extended when it exists)")),
+                               value(QStringLiteral("model"), QStringLiteral("M"), QStringLiteral("profiles of this model's reconstructions (none: originals)")),
+                               value(QStringLiteral("protocol"), QStringLiteral("paper|corrected"), QStringLiteral("reconstruction protocol"), QStringLiteral("corrected")),
+                               integer(QStringLiteral("seed"), QStringLiteral("K"), QStringLiteral("paper protocol: latent sampling seed"), QStringLiteral("0"), 0),
+                               list(QStringLiteral("plate"), QStringLiteral("P"), QStringLiteral("only these plates (repeat or comma-separate)")),
+                               value(QStringLiteral("extractor"), QStringLiteral("handcrafted"), QStringLiteral("feature extractor"), QStringLiteral("handcrafted"))},
+                              screenOptions(), pipelineOptions()),
                       runFeatures});
 
 } // namespace cprecon::cli

@@ -9,9 +9,8 @@
 
 namespace cprecon::cli {
 
-static int runModel(const QStringList &argv)
+static int runModel(const Args &a)
 {
-    const Args a(argv);
     ModelRunRequest r;
     const QString kind = a.require(QStringLiteral("kind"));
     r.weights = a.require(QStringLiteral("weights")).toStdString();
@@ -37,16 +36,22 @@ static int runModel(const QStringList &argv)
 }
 
 static Registrar reg({"model run", "run one network on a safetensors input (parity checks vs Python)",
-                      "cprecon-cli model run --kind vae|inception-torchvision|inception-fid|openphenom --weights PATH\n"
-                      "    [--config config.json] --input in.safetensors --output out.safetensors\n"
-                      "    [--threads N] [--device auto|cpu|cuda] [--protocol paper|corrected] [--transform-input]\n"
-                      "  --weights: diffusers folder, single file (.safetensors/.pth/.bin/.ckpt) or HF-cache snapshot\n"
-                      "  vae: x -> posterior_mean, posterior_logvar, decoded_from_mean\n"
-                      "  inception-torchvision: images_u8 -> pool_features, logits; inception-fid: -> pool3_features\n"
-                      "  openphenom: images_u8 -> channelwise_embeddings, embedding (--protocol paper: /255 twice)\n"
-                      "  --transform-input: InceptionV3 with transform_input=True, as torchvision sets it for its\n"
-                      "    pretrained IMAGENET1K_V1 weights (the paper's network); off = the fixture's main recipe A\n"
-                      "  --config FILE: VAE config.json, or for the feature networks {\"channels_last\": b, \"batch_size\": n}",
+                      QStringLiteral("--kind KIND --weights PATH --input in.safetensors --output out.safetensors"),
+                      QStringLiteral("--weights: diffusers folder, single file (.safetensors/.pth/.bin/.ckpt) or HF-cache snapshot.\n"
+                                     "vae: x -> posterior_mean, posterior_logvar, decoded_from_mean\n"
+                                     "inception-torchvision: images_u8 -> pool_features, logits; inception-fid: -> pool3_features\n"
+                                     "openphenom: images_u8 -> channelwise_embeddings, embedding (--protocol paper: /255 twice)\n"
+                                     "--transform-input: InceptionV3 with transform_input=True, as torchvision sets it for its\n"
+                                     "pretrained IMAGENET1K_V1 weights (the paper's network); off = the fixture's main recipe A.\n"
+                                     "--config FILE: VAE config.json, or for the feature networks {\"channels_last\": b, \"batch_size\": n}"),
+                      {value(QStringLiteral("kind"), QStringLiteral("vae|inception-torchvision|inception-fid|openphenom"), QStringLiteral("the network")),
+                       value(QStringLiteral("weights"), QStringLiteral("PATH"), QStringLiteral("checkpoint")),
+                       value(QStringLiteral("config"), QStringLiteral("FILE"), QStringLiteral("config.json (see below)")),
+                       value(QStringLiteral("input"), QStringLiteral("FILE"), QStringLiteral("input .safetensors")),
+                       value(QStringLiteral("output"), QStringLiteral("FILE"), QStringLiteral("output .safetensors")),
+                       value(QStringLiteral("device"), QStringLiteral("auto|cpu|cuda"), QStringLiteral("where the network runs"), QStringLiteral("auto")),
+                       value(QStringLiteral("protocol"), QStringLiteral("paper|corrected"), QStringLiteral("OpenPhenom's input normalisation"), QStringLiteral("corrected")),
+                       flag(QStringLiteral("transform-input"), QStringLiteral("InceptionV3: torchvision's transform_input=True"))},
                       runModel});
 
 } // namespace cprecon::cli

@@ -69,9 +69,8 @@ QJsonObject modelJson(const KnownModel &m, const ModelStatus &st)
     return o;
 }
 
-int listModels(const QStringList &argv)
+int listModels(const Args &a)
 {
-    const Args a(argv);
     const ModelRegistry registry = ModelRegistry::standard();
     DiscoveryConfig cfg = DiscoveryConfig::fromEnvironment();
     cfg.verifyChecksums = a.has(QStringLiteral("verify"));
@@ -121,9 +120,8 @@ int listModels(const QStringList &argv)
     return 0;
 }
 
-int downloadModel(const QStringList &argv)
+int downloadModel(const Args &a)
 {
-    const Args a(argv);
     if (a.positionals().size() != 1)
         throw Error("models download needs exactly one model name", "", "run `cprecon-cli models list` for the names");
     const ModelRegistry registry = ModelRegistry::standard();
@@ -183,24 +181,26 @@ int downloadModel(const QStringList &argv)
 } // namespace
 
 static Registrar regList({"models list", "list known models, where they were found, their status and licences",
-                          "cprecon-cli models list [--json] [--verify]\n"
-                          "  Registry of known models with status (available / missing / partial / checksum-mismatch),\n"
-                          "  path, source, size and licence. Searches a picked path (GUI), the user models folder(s)\n"
-                          "  ($CPRECON_MODELS, settings, ~/.local/share/cprecon/models), the Hugging Face cache\n"
-                          "  ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub) and the torch hub cache\n"
-                          "  ($TORCH_HOME/hub/checkpoints, ~/.cache/torch/hub/checkpoints).\n"
-                          "  --verify  hash the files found (sha256) against published checksums / HF blob names\n"
-                          "  --json    machine-readable output\n"
-                          "  Extra registry entries: $CPRECON_MODEL_REGISTRY=file.json (format: docs/user/models.md)",
+                          {},
+                          QStringLiteral("Registry of known models with status (available / missing / partial / checksum-mismatch),\n"
+                                         "path, source, size and licence. Searches a picked path (GUI), the user models folder(s)\n"
+                                         "($CPRECON_MODELS, settings, ~/.local/share/cprecon/models), the Hugging Face cache\n"
+                                         "($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub) and the torch hub cache\n"
+                                         "($TORCH_HOME/hub/checkpoints, ~/.cache/torch/hub/checkpoints).\n"
+                                         "Extra registry entries: $CPRECON_MODEL_REGISTRY=file.json (format: docs/user/models.md)"),
+                          {flag(QStringLiteral("json"), QStringLiteral("machine-readable output")),
+                           flag(QStringLiteral("verify"), QStringLiteral("hash the files found (sha256) against published checksums / HF blob names"))},
                           listModels});
 
 static Registrar regDownload({"models download", "download a model's official files (resumable, checksum-verified)",
-                              "cprecon-cli models download NAME [--dir DIR] [--url-base URL] [--retries N] [--overwrite]\n"
-                              "  Fetches every file of NAME into DIR/NAME/ (default: the first user models folder).\n"
-                              "  Resumes DIR/NAME/<file>.part left by an interrupted run (HTTP Range), retries dropped\n"
-                              "  connections N times (default 3), verifies published checksums, installs atomically.\n"
-                              "  --url-base URL  fetch URL/<file path> instead of the official URL (mirror, local server)\n"
-                              "  --overwrite     download again even when the file is already in DIR",
+                              QStringLiteral("NAME"),
+                              QStringLiteral("Fetches every file of NAME into DIR/NAME/ (default: the first user models folder).\n"
+                                             "Resumes DIR/NAME/<file>.part left by an interrupted run (HTTP Range), retries dropped\n"
+                                             "connections, verifies published checksums, installs atomically."),
+                              {value(QStringLiteral("dir"), QStringLiteral("DIR"), QStringLiteral("models folder"), QStringLiteral("the first user models folder")),
+                               value(QStringLiteral("url-base"), QStringLiteral("URL"), QStringLiteral("fetch URL/<file path> instead of the official URL (mirror, local server)")),
+                               integer(QStringLiteral("retries"), QStringLiteral("N"), QStringLiteral("automatic resumes after a dropped connection"), QStringLiteral("3"), 0, 100),
+                               flag(QStringLiteral("overwrite"), QStringLiteral("download again even when the file is already in DIR"))},
                               downloadModel});
 
 } // namespace cprecon::cli

@@ -12,9 +12,8 @@
 
 namespace cprecon::cli {
 
-static int runPhantom(const QStringList &argv)
+static int runPhantom(const Args &a)
 {
-    const Args a(argv);
     phantom::Spec spec;
     const QString out = a.require(QStringLiteral("out"));
     spec.plates = a.intValue(QStringLiteral("plates"), 1);
@@ -54,14 +53,20 @@ static int runPhantom(const QStringList &argv)
 }
 
 static Registrar reg({"phantom", "write a PHANTOM (synthetic, not biology) Cell Painting screen with known ground truth",
-                      "cprecon-cli phantom --out DIR [--plates N] [--wells 96|384] [--sites S] [--seed K]\n"
-                      "    [--size PX] [--compounds M] [--inactive-fraction F] [--threads T] [--quiet]\n"
-                      "  Writes a cellpainting-gallery-style tree (Phenix 16-bit LZW TIFFs, illumination .npy,\n"
-                      "  load_data CSVs, barcode_platemap, platemap, compound metadata, phantom_ground_truth.csv,\n"
-                      "  phantom.json marker). Defaults: 1 plate, 384 wells, 1 site, seed 1, 1080 px,\n"
-                      "  compounds = (wells - DMSO) / 2 (two replicates per plate), 25 % inactive, all cores.\n"
-                      "  Same arguments -> same bytes. DIR must be new, empty, or a previous phantom.\n"
-                      "  See docs/user/pipeline.md.",
+                      QStringLiteral("--out DIR"),
+                      QStringLiteral("Writes a cellpainting-gallery-style tree (Phenix 16-bit LZW TIFFs, illumination .npy,\n"
+                                     "load_data CSVs, barcode_platemap, platemap, compound metadata, phantom_ground_truth.csv,\n"
+                                     "phantom.json marker). Same arguments -> same bytes, whatever --threads.\n"
+                                     "DIR must be new, empty, or a previous phantom. See docs/user/pipeline.md."),
+                      {value(QStringLiteral("out"), QStringLiteral("DIR"), QStringLiteral("output folder")),
+                       integer(QStringLiteral("plates"), QStringLiteral("N"), QStringLiteral("plates"), QStringLiteral("1"), 1, 1000),
+                       integer(QStringLiteral("wells"), QStringLiteral("96|384"), QStringLiteral("plate format"), QStringLiteral("384"), 96, 384),
+                       integer(QStringLiteral("sites"), QStringLiteral("S"), QStringLiteral("sites per well"), QStringLiteral("1"), 1, 100),
+                       integer(QStringLiteral("seed"), QStringLiteral("K"), QStringLiteral("seed"), QStringLiteral("1"), 0),
+                       integer(QStringLiteral("size"), QStringLiteral("PX"), QStringLiteral("image edge"), QStringLiteral("1080"), 16, 8192),
+                       integer(QStringLiteral("compounds"), QStringLiteral("M"), QStringLiteral("compounds"), QStringLiteral("(wells - DMSO) / 2"), 1),
+                       number(QStringLiteral("inactive-fraction"), QStringLiteral("F"), QStringLiteral("share of compounds without effect"), QStringLiteral("0.25"), 0, 1),
+                       flag(QStringLiteral("quiet"), QStringLiteral("no progress output"))},
                       runPhantom});
 
 } // namespace cprecon::cli

@@ -13,9 +13,8 @@
 namespace cprecon::cli {
 
 namespace {
-int runReconstruct(const QStringList &argv)
+int runReconstruct(const Args &a)
 {
-    const Args a(argv);
     if (a.positionals().size() != 1)
         throw Error("reconstruct takes exactly one screen PATH", "", "see cprecon-cli reconstruct --help");
     const QString plateName = a.require(QStringLiteral("plate"));
@@ -72,12 +71,21 @@ int runReconstruct(const QStringList &argv)
 } // namespace
 
 static Registrar reg({"reconstruct", "one site through a model: images, figure and metrics.csv (inspector twin)",
-                      std::string("cprecon-cli reconstruct SCREEN --plate P --well W --site S --model M --out DIR\n"
-                                  "    [--protocol paper|corrected] [--seed K] [--batch 8] [--threads N] [--device auto|cpu|cuda] [--dpi 200]\n"
-                                  "  --model: bicubic8, bicubic:<f>, jpeg:<quality>, sd-vae:<weights path>[|<config.json>]\n"
-                                  "  writes <Stain>_original.png, <Stain>_reconstruction.png, <Stain>_difference.tif (float32,\n"
-                                  "  signed) and .png (colour map), figure.png/.pdf/.svg and metrics.csv\n") +
-                          kScreenOptionsUsage + kPipelineOptionsUsage,
+                      QStringLiteral("SCREEN --plate P --well W --site S --model M --out DIR"),
+                      QStringLiteral("--model: bicubic8, bicubic:<f>, jpeg:<quality>, pca8, sd-vae:<weights path>[|<config.json>].\n"
+                                     "Writes <Stain>_original.png, <Stain>_reconstruction.png, <Stain>_difference.tif (float32,\n"
+                                     "signed) and .png (colour map), figure.png/.pdf/.svg and metrics.csv."),
+                      options({value(QStringLiteral("plate"), QStringLiteral("P"), QStringLiteral("plate barcode")),
+                               value(QStringLiteral("well"), QStringLiteral("W"), QStringLiteral("well, e.g. A01")),
+                               integer(QStringLiteral("site"), QStringLiteral("S"), QStringLiteral("site number"), QStringLiteral("1"), 0),
+                               value(QStringLiteral("model"), QStringLiteral("M"), QStringLiteral("reconstruction model")),
+                               value(QStringLiteral("out"), QStringLiteral("DIR"), QStringLiteral("output folder")),
+                               value(QStringLiteral("protocol"), QStringLiteral("paper|corrected"), QStringLiteral("reconstruction protocol"), QStringLiteral("corrected")),
+                               integer(QStringLiteral("seed"), QStringLiteral("K"), QStringLiteral("paper protocol: latent sampling seed"), QStringLiteral("0"), 0),
+                               integer(QStringLiteral("batch"), QStringLiteral("B"), QStringLiteral("tiles per model call"), QStringLiteral("8"), 1, 4096),
+                               value(QStringLiteral("device"), QStringLiteral("auto|cpu|cuda"), QStringLiteral("where the model runs"), QStringLiteral("auto")),
+                               integer(QStringLiteral("dpi"), QStringLiteral("DPI"), QStringLiteral("figure resolution"), QStringLiteral("200"), 36, 2400)},
+                              screenOptions(), pipelineOptions()),
                       runReconstruct, /*needsGui=*/true});
 
 } // namespace cprecon::cli

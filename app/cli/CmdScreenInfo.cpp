@@ -208,13 +208,9 @@ void printText(const json &j, bool all)
     }
 }
 
-int run(const QStringList &argv)
+int run(const Args &a)
 {
-    const Args a(argv);
-    QString path = a.positionals().value(0);
-    // `--json PATH` : the generic parser takes PATH as the flag's value
-    if (path.isEmpty() && a.has(QStringLiteral("json"))) path = a.value(QStringLiteral("json"));
-    if (path.isEmpty() && a.has(QStringLiteral("all"))) path = a.value(QStringLiteral("all"));
+    const QString path = a.positionals().value(0);
     if (path.isEmpty()) throw Error("missing PATH", "", "cprecon-cli screen info PATH [--json]");
     const Screen s = openScreen(path, screenOpenOptions(a));
     const json j = screenJson(s, true);
@@ -226,16 +222,13 @@ int run(const QStringList &argv)
 }
 
 Registrar reg({"screen info", "plates, wells, sites, channels, treatments, missing files and problems of a screen",
-               "cprecon-cli screen info PATH [--json] [--all] [--data-root DIR] [--channel-map 1=Mito,2=AGP,...]\n"
-               "    [--metadata DIR ...]\n"
-               "  PATH: screen root folder (cellpainting-gallery tree, phantom output), load_data CSV (.csv/.csv.gz),\n"
-               "        nf-core/cellpainting sample sheet, or a folder of instrument images / RGB photos\n"
-               "  --data-root DIR     local mirror of s3://cellpainting-gallery/ and root for re-rooting absolute paths\n"
-               "  --channel-map K=S   channel -> stain override; K = channel number (1) or load_data name (OrigMito)\n"
-               "  --metadata DIR      extra folder with barcode_platemap.csv / platemaps / compound metadata\n"
-               "  --json              machine-readable output (schema cprecon.screen-info/1, see docs/user/layouts.md)\n"
-               "  --all               list every treatment and missing file in the text output\n"
-               "  Exit code 0 when the screen loads (even with problems), 1 with a message when it cannot be opened.",
+               QStringLiteral("PATH"),
+               QStringLiteral("PATH: screen root folder (cellpainting-gallery tree, phantom output), load_data CSV (.csv/.csv.gz),\n"
+                              "nf-core/cellpainting sample sheet, or a folder of instrument images / RGB photos.\n"
+                              "Exit code 0 when the screen loads (even with problems), 1 with a message when it cannot be opened."),
+               options({flag(QStringLiteral("json"), QStringLiteral("machine-readable output (schema cprecon.screen-info/1, see docs/user/layouts.md)")),
+                        flag(QStringLiteral("all"), QStringLiteral("list every treatment and missing file in the text output"))},
+                       screenOptions()),
                run});
 
 } // namespace

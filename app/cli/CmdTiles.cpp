@@ -20,9 +20,8 @@ namespace {
 
 std::string u8(const QString &s) { return s.toStdString(); }
 
-int runTiles(const QStringList &argv)
+int runTiles(const Args &a)
 {
-    const Args a(argv);
     if (a.positionals().size() != 1)
         throw Error("tiles takes exactly one screen PATH", "", "cprecon-cli tiles PATH --plate P --well W --site S --out DIR");
     const QString path = a.positionals().front();
@@ -72,12 +71,16 @@ int runTiles(const QStringList &argv)
 } // namespace
 
 static Registrar reg({"tiles", "cut one site into 8-bit PNG tiles per stain (the paper's image pipeline)",
-                      std::string("cprecon-cli tiles PATH --plate P --well W --site S --out DIR [options]\n")
-                          + kPipelineOptionsUsage + kScreenOptionsUsage +
-                      "  PATH: screen root folder, load_data CSV, nf-core sheet or image folder (as `screen info`).\n"
-                      "  Writes <plate>_<well>_s<site>_r<tileRow>c<tileCol>_<Stain>.png (rows/cols from 0) for\n"
-                      "  DNA, ER, RNA, AGP, Mito. Defaults = paper: illumination when available, v/256 clipped,\n"
-                      "  centre crop 1024, 4x4 tiles of 256. --crop 0 = no crop. See docs/user/pipeline.md.",
+                      QStringLiteral("PATH --plate P --well W --site S --out DIR"),
+                      QStringLiteral("PATH: screen root folder, load_data CSV, nf-core sheet or image folder (as `screen info`).\n"
+                                     "Writes <plate>_<well>_s<site>_r<tileRow>c<tileCol>_<Stain>.png (rows/cols from 0) for\n"
+                                     "DNA, ER, RNA, AGP, Mito. Defaults = paper: illumination when available, v/256 clipped,\n"
+                                     "centre crop 1024, 4x4 tiles of 256. --crop 0 = no crop. See docs/user/pipeline.md."),
+                      options({value(QStringLiteral("plate"), QStringLiteral("P"), QStringLiteral("plate barcode")),
+                               value(QStringLiteral("well"), QStringLiteral("W"), QStringLiteral("well, e.g. A01")),
+                               integer(QStringLiteral("site"), QStringLiteral("S"), QStringLiteral("site number"), {}, 0),
+                               value(QStringLiteral("out"), QStringLiteral("DIR"), QStringLiteral("output folder"))},
+                              pipelineOptions(), screenOptions()),
                       runTiles});
 
 } // namespace cprecon::cli

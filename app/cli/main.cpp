@@ -21,73 +21,6 @@ std::map<std::string, Command> &registry()
     return r;
 }
 
-Args::Args(const QStringList &args)
-{
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        if (a.startsWith(QStringLiteral("--"))) {
-            QString key = a.mid(2), value;
-            const int eq = key.indexOf(QLatin1Char('='));
-            if (eq >= 0) {
-                value = key.mid(eq + 1);
-                key = key.left(eq);
-            } else if (i + 1 < args.size() && !args[i + 1].startsWith(QStringLiteral("--"))) {
-                value = args[++i];
-            }
-            m_options.append({key, value});
-        } else {
-            m_positionals << a;
-        }
-    }
-}
-
-bool Args::has(const QString &flag) const
-{
-    for (const auto &o : m_options)
-        if (o.first == flag) return true;
-    return false;
-}
-
-QString Args::value(const QString &key, const QString &fallback) const
-{
-    for (const auto &o : m_options)
-        if (o.first == key) return o.second;
-    return fallback;
-}
-
-QStringList Args::values(const QString &key) const
-{
-    QStringList out;
-    for (const auto &o : m_options)
-        if (o.first == key) out << o.second.split(QLatin1Char(','), Qt::SkipEmptyParts);
-    return out;
-}
-
-QString Args::require(const QString &key) const
-{
-    if (!has(key) || value(key).isEmpty())
-        throw Error("missing option --" + key.toStdString(), "", "see --help for the command's usage");
-    return value(key);
-}
-
-int Args::intValue(const QString &key, int fallback) const
-{
-    if (!has(key)) return fallback;
-    bool ok = false;
-    const int v = value(key).toInt(&ok);
-    if (!ok) throw Error("option --" + key.toStdString() + " expects an integer, got '" + value(key).toStdString() + "'");
-    return v;
-}
-
-double Args::doubleValue(const QString &key, double fallback) const
-{
-    if (!has(key)) return fallback;
-    bool ok = false;
-    const double v = value(key).toDouble(&ok);
-    if (!ok) throw Error("option --" + key.toStdString() + " expects a number, got '" + value(key).toStdString() + "'");
-    return v;
-}
-
 } // namespace cprecon::cli
 
 static void printHelp()
@@ -146,18 +79,16 @@ int main(int argc, char **argv)
     }
     const QStringList rest = args.mid(words);
     if (rest.contains(QStringLiteral("--help")) || rest.contains(QStringLiteral("-h"))) {
-        std::cout << cmd->usage << "\n";
+        std::cout << cprecon::cli::helpText(*cmd);
         return 0;
     }
     try {
-        // One compute budget for the whole process (every command's --threads N; default all cores), set once
-        // here for the project's pool, OpenCV, OpenBLAS and LibTorch (Debian's LibTorch starts with one thread).
-        const cprecon::cli::Args global(rest);
-        const int threads = global.intValue(QStringLiteral("threads"), 0);
-        if (threads < 0) throw cprecon::Error("--threads must be >= 1 (or 0 for all cores)");
-        cprecon::compute::configure(threads);
+        const cprecon::cli::Args parsed = cprecon::cli::parseArguments(*cmd, rest);
+        // One compute budget for the whole process (--threads N; default all cores), set once here for the
+        // project's pool, OpenCV, OpenBLAS and LibTorch (Debian's LibTorch starts with one thread).
+        cprecon::compute::configure(parsed.intValue(QStringLiteral("threads"), 0));
         cprecon::torchrt::followComputeBudget();
-        return cmd->run(rest);
+        return cmd->run(parsed);
     } catch (const cprecon::Error &e) {
         std::cerr << "error: " << e.what() << "\n";
         return 1;
