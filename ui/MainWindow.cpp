@@ -93,7 +93,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
 
     connect(m_plateCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
-        if (m_screen && i >= 0 && i < m_screen->plates.size()) showPlate(&m_screen->plates[i]);
+        if (m_screen && i >= 0 && i < m_screen->plates.size()) showPlate(i);
     });
     connect(m_colorBy, &QComboBox::currentIndexChanged, this,
             [this](int i) { m_plateMap->setColorBy(static_cast<PlateMapView::ColorBy>(i)); });
@@ -243,6 +243,7 @@ void MainWindow::onScreenLoaded(const ScreenResult &r)
             QMessageBox::warning(this, tr("Could not open screen"), r.error);
         return;
     }
+    showPlate(-1); // nothing may point into the previous screen once it is replaced
     m_screen = r.screen;
     addRecent(m_loadingPath);
     QString title = tr("CellPaint Recon — %1").arg(m_screen->name);
@@ -265,7 +266,7 @@ void MainWindow::onScreenLoaded(const ScreenResult &r)
                                  .arg(m_screen->problems.size()));
     if (!m_screen->plates.isEmpty()) {
         m_plateCombo->setCurrentIndex(0);
-        showPlate(&m_screen->plates.first());
+        showPlate(0);
     }
     Q_EMIT screenLoaded();
 }
@@ -281,11 +282,15 @@ void MainWindow::showProblems()
     }
 }
 
-void MainWindow::showPlate(const Plate *plate)
+void MainWindow::showPlate(int index)
 {
+    // The plate map shares ownership of the screen through an aliasing pointer to the plate.
+    std::shared_ptr<const Plate> shared;
+    if (m_screen && index >= 0 && index < m_screen->plates.size()) shared = std::shared_ptr<const Plate>(m_screen, &m_screen->plates[index]);
+    const Plate *plate = shared.get();
     m_currentPlate = plate ? plate->barcode : QString();
     m_currentWell.clear();
-    m_plateMap->setPlate(plate);
+    m_plateMap->setPlate(std::move(shared));
     m_sites->clear();
     if (!plate) return;
     int neg = 0, pos = 0, trt = 0, withImages = 0;

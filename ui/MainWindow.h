@@ -70,7 +70,7 @@ private:
     void buildMenus();
     void onScreenLoaded(const ScreenResult &r);
     void showProblems();
-    void showPlate(const Plate *plate);
+    void showPlate(int index); // -1: none
     void onWellClicked(const QString &well);
     void loadSite(const Site &site);
     void onSiteLoaded(const SiteResult &r);

@@ -15,9 +15,10 @@ PlateMapView::PlateMapView(QWidget *parent) : QWidget(parent)
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
-void PlateMapView::setPlate(const Plate *plate)
+void PlateMapView::setPlate(std::shared_ptr<const Plate> shared)
 {
-    m_plate = plate;
+    m_plate = std::move(shared);
+    const Plate *plate = m_plate.get();
     m_cells.clear();
     if (plate)
         for (const auto &w : plate->wells) m_cells.insert(w.row * 1000 + w.column, &w);

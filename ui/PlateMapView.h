@@ -7,6 +7,8 @@
 #include <QPainter>
 #include <QWidget>
 
+#include <memory>
+
 namespace cprecon::ui {
 
 class PlateMapView : public QWidget {
@@ -15,8 +17,10 @@ public:
     enum class ColorBy { ControlType, Perturbation, CellLine, TimePoint };
 
     explicit PlateMapView(QWidget *parent = nullptr);
-    void setPlate(const Plate *plate); // not owned; nullptr clears
-    const Plate *plate() const { return m_plate; }
+    // Shares ownership of the plate (an aliasing pointer into its Screen), so replacing the screen elsewhere can
+    // never leave the view drawing freed wells; nullptr clears.
+    void setPlate(std::shared_ptr<const Plate> plate);
+    const Plate *plate() const { return m_plate.get(); }
     void setColorBy(ColorBy mode);
     ColorBy colorBy() const { return m_colorBy; }
     void setSelectedWell(const QString &well);
@@ -48,7 +52,7 @@ private:
     const Well *wellAtCell(int row, int column) const;
     void paintLegend(QPainter &p, double top);
 
-    const Plate *m_plate = nullptr;
+    std::shared_ptr<const Plate> m_plate;
     ColorBy m_colorBy = ColorBy::ControlType;
     QString m_selected;
     QHash<int, const Well *> m_cells; // row * 1000 + column -> well

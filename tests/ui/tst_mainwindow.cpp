@@ -97,6 +97,37 @@ private Q_SLOTS:
         QVERIFY(w.recentScreens().contains(QFileInfo(sample).absoluteFilePath()));
     }
 
+    void replacingTheScreenLeavesNothingPointingIntoTheOldOne()
+    {
+        // Bug 2: the plate map kept a raw pointer into the previous screen, which dangled once it was replaced.
+        const QString sample = test::sourceDir() + QStringLiteral("/resources/sample");
+        MainWindow w;
+        QSignalSpy loaded(&w, &MainWindow::screenLoaded);
+        w.openScreen(sample);
+        QVERIFY(loaded.wait(60000));
+        std::weak_ptr<const Screen> first = w.screen();
+        QVERIFY(w.plateMap()->plate());
+        w.openScreen(sample + QStringLiteral("/cpjump1_BR00117010_A01_s1/load_data.csv"));
+        QVERIFY(loaded.wait(60000));
+        QVERIFY2(first.expired(), "the first screen must be gone, and nothing may still refer to it");
+        const Plate *shown = w.plateMap()->plate();
+        QVERIFY(shown);
+        bool inNewScreen = false;
+        for (const Plate &p : w.screen()->plates) inNewScreen |= &p == shown;
+        QVERIFY2(inNewScreen, "the plate map shows a plate of the current screen");
+
+        // The view shares ownership: a plate it shows stays valid even when every other owner lets go.
+        PlateMapView view;
+        auto screen = std::make_shared<Screen>(*w.screen());
+        std::weak_ptr<const Screen> watch = screen;
+        view.setPlate(std::shared_ptr<const Plate>(screen, &screen->plates.first()));
+        screen.reset();
+        QVERIFY(!watch.expired());
+        QCOMPARE(view.plate()->barcode, w.screen()->plates.first().barcode);
+        view.setPlate(nullptr);
+        QVERIFY(watch.expired());
+    }
+
     void missingPathIsReportedNotFatal()
     {
         MainWindow w;
