@@ -6,6 +6,7 @@
 #include "render/FigureExport.h"
 #include "util/Error.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -33,8 +34,6 @@
 namespace cprecon::ui {
 
 namespace {
-const QString kMain = QStringLiteral("main");
-const QString kCompare = QStringLiteral("compare");
 
 QString columnTitle(int c, const QString &model, const QString &compare)
 {
@@ -50,15 +49,62 @@ QString columnTitle(int c, const QString &model, const QString &compare)
 
 InspectorView::InspectorView(TaskManager *tasks, ModelPool *models, QWidget *parent) : QWidget(parent)
 {
-    m_runner = new ReconstructionRunner(tasks, models, this);
-    connect(m_runner, &ReconstructionRunner::finished, this, &InspectorView::onFinished);
-    connect(m_runner, &ReconstructionRunner::failed, this, &InspectorView::onFailed);
-    connect(m_runner, &ReconstructionRunner::progress, this, [this](const QString &tag, int done, int total) {
-        if (tag != kMain && m_runner->isRunning(kMain)) return;
+    m_state = new InspectorModel(tasks, models, this);
+    buildUi();
+    // The model computes; the view presents what it delivers.
+    connect(m_state, &InspectorModel::requested, this, [this](const QString &siteLabel, const QString &model) {
+        m_status->setText(tr("Reconstructing %1 with %2…").arg(siteLabel, model));
+        m_progress->setValue(0);
+        m_progress->show();
+    });
+    connect(m_state, &InspectorModel::progress, this, [this](int done, int total) {
         m_progress->setRange(0, total);
         m_progress->setValue(done);
     });
-    buildUi();
+    connect(m_state, &InspectorModel::resultsChanged, this, &InspectorView::onResultsChanged);
+    connect(m_state, &InspectorModel::failed, this, [this](const QString &model, const QString &message) {
+        if (!m_state->isRunning()) m_progress->hide();
+        m_status->setText(tr("<b>%1 failed:</b> %2").arg(model, message.toHtmlEscaped()));
+        Q_EMIT reconstructionFailed(message);
+    });
+    m_state->setModel(model());
+}
+
+void InspectorView::setSite(const Site &site, const FigureCaption &caption) { m_state->setSite(site, caption); }
+void InspectorView::setActive(bool active) { m_state->setActive(active); }
+void InspectorView::setModel(const QString &spec)
+{
+    m_model->setCurrentText(spec);
+    m_state->setModel(spec);
+}
+void InspectorView::setCompareModel(const QString &spec)
+{
+    m_compareModel->setCurrentText(spec);
+    m_state->setCompareModel(spec);
+}
+void InspectorView::setSeed(quint64 seed) { m_seed->setValue(int(seed)); }
+void InspectorView::setStainsAsRows(bool rows) { m_layout->setCurrentIndex(rows ? 0 : 1); }
+void InspectorView::setAbsoluteDifference(bool absolute) { m_diffMode->setCurrentIndex(absolute ? 1 : 0); }
+void InspectorView::setProtocol(Protocol p) { m_protocol->setCurrentIndex(m_protocol->findData(int(p))); }
+QString InspectorView::model() const { return m_model->currentText().trimmed(); }
+Protocol InspectorView::protocol() const { return Protocol(m_protocol->currentData().toInt()); }
+bool InspectorView::isRunning() const { return m_state->isRunning(); }
+ReconstructionRunner *InspectorView::runner() const { return m_state->runner(); }
+
+void InspectorView::onResultsChanged(bool layoutChanged)
+{
+    if (!m_state->isRunning()) m_progress->hide();
+    const SiteReconstruction *main = m_state->result();
+    if (!main) return;
+    m_status->setText(tr("%1 · %2 · %3 protocol%4 · %5 s")
+                          .arg(m_state->siteLabel(), main->model, protocolName(main->protocol),
+                               main->protocol == Protocol::Paper ? tr(" (seed %1)").arg(main->seed) : QString())
+                          .arg(main->seconds, 0, 'f', 2));
+    if (layoutChanged || m_panels.isEmpty()) rebuildGrid();
+    refreshImages();
+    refreshMetrics();
+    refreshLatents();
+    Q_EMIT reconstructionShown();
 }
 
 void InspectorView::buildUi()
@@ -193,18 +239,28 @@ void InspectorView::buildUi()
     body->addLayout(side, 1);
     outer->addLayout(body, 1);
 
-    auto restart = [this] { start(); };
     // The model boxes are editable: a choice counts when it is picked from the list or the typing is finished
     // (Enter / leaving the box), never per keystroke — each keystroke used to start a reconstruction.
     auto commitModels = [this] {
-        if (model() != m_requestedModel || m_compareModel->currentText().trimmed() != m_requestedCompare) start();
+        if (m_restoring) return;
+        m_state->beginUpdate();
+        m_state->setModel(model());
+        m_state->setCompareModel(m_compareModel->currentText());
+        m_state->endUpdate();
+        saveSettings();
     };
     for (QComboBox *box : {m_model, m_compareModel}) {
         connect(box, &QComboBox::activated, this, commitModels);
         connect(box->lineEdit(), &QLineEdit::editingFinished, this, commitModels);
     }
-    connect(m_protocol, &QComboBox::currentIndexChanged, this, restart);
-    connect(m_seed, &QSpinBox::valueChanged, this, restart);
+    connect(m_protocol, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_restoring) m_state->setProtocol(protocol());
+        saveSettings();
+    });
+    connect(m_seed, &QSpinBox::valueChanged, this, [this](int v) {
+        if (!m_restoring) m_state->setSeed(quint64(v));
+        saveSettings();
+    });
     connect(m_layout, &QComboBox::currentIndexChanged, this, [this] {
         rebuildGrid();
         refreshImages();
@@ -263,7 +319,13 @@ void InspectorView::setSettingsGroup(const QString &group)
     restore("autoRange", [this](const QVariant &v) { m_autoRange->setChecked(v.toBool()); });
     restore("range", [this](const QVariant &v) { m_rangeSpin->setValue(v.toDouble()); });
     m_restoring = false;
-    start();
+    // The restored choices, as one request.
+    m_state->beginUpdate();
+    m_state->setModel(model());
+    m_state->setCompareModel(m_compareModel->currentText());
+    m_state->setProtocol(protocol());
+    m_state->setSeed(quint64(m_seed->value()));
+    m_state->endUpdate();
 }
 
 void InspectorView::saveSettings() const
@@ -284,106 +346,6 @@ void InspectorView::saveSettings() const
     s.setValue(QStringLiteral("range"), m_rangeSpin->value());
 }
 
-void InspectorView::setModel(const QString &spec)
-{
-    m_model->setCurrentText(spec);
-    if (model() != m_requestedModel) start();
-}
-void InspectorView::setCompareModel(const QString &spec)
-{
-    m_compareModel->setCurrentText(spec);
-    if (m_compareModel->currentText().trimmed() != m_requestedCompare) start();
-}
-void InspectorView::setSeed(quint64 seed) { m_seed->setValue(int(seed)); }
-void InspectorView::setStainsAsRows(bool rows) { m_layout->setCurrentIndex(rows ? 0 : 1); }
-void InspectorView::setAbsoluteDifference(bool absolute) { m_diffMode->setCurrentIndex(absolute ? 1 : 0); }
-void InspectorView::setProtocol(Protocol p) { m_protocol->setCurrentIndex(m_protocol->findData(int(p))); }
-QString InspectorView::model() const { return m_model->currentText().trimmed(); }
-Protocol InspectorView::protocol() const { return Protocol(m_protocol->currentData().toInt()); }
-bool InspectorView::isRunning() const { return m_runner->isRunning(kMain) || m_runner->isRunning(kCompare); }
-
-void InspectorView::setSite(const Site &site, const FigureCaption &caption)
-{
-    m_site = std::make_shared<Site>(site);
-    m_caption = caption;
-    m_siteLabel = QStringLiteral("%1/%2/%3/%4").arg(caption.screen, caption.plate, caption.well).arg(caption.site);
-    // Nothing of the previous site may stay on screen beside the new one (the compare column used to).
-    if (m_compare) {
-        m_compare.reset();
-        rebuildGrid();
-    }
-    start();
-}
-
-void InspectorView::setActive(bool active)
-{
-    m_active = active;
-    if (active) start();
-}
-
-ReconstructionRequest InspectorView::makeRequest(const QString &model) const
-{
-    ReconstructionRequest r;
-    r.model = model;
-    r.protocol = protocol();
-    r.seed = quint64(m_seed->value());
-    return r;
-}
-
-void InspectorView::start()
-{
-    saveSettings();
-    if (m_restoring || !m_site || !m_active || model().isEmpty()) return;
-    m_requestedModel = model();
-    m_requestedCompare = m_compareModel->currentText().trimmed();
-    m_status->setText(tr("Reconstructing %1 with %2…").arg(m_siteLabel, model()));
-    m_progress->setValue(0);
-    m_progress->show();
-    // Restart pattern: the runner cancels whatever this tag was computing.
-    m_runner->request(kMain, *m_site, m_siteLabel, makeRequest(model()));
-    const QString cmp = m_compareModel->currentText().trimmed();
-    if (cmp.isEmpty()) {
-        m_runner->cancel(kCompare);
-        if (m_compare) {
-            m_compare.reset();
-            rebuildGrid();
-            refreshImages();
-            refreshMetrics();
-        }
-    } else {
-        m_runner->request(kCompare, *m_site, m_siteLabel, makeRequest(cmp));
-    }
-}
-
-void InspectorView::onFinished(const QString &tag, std::shared_ptr<const SiteReconstruction> r, bool)
-{
-    if (r && r->siteLabel != m_siteLabel) return; // a result of a site no longer shown
-    const bool layoutChanges = (tag == kCompare) != bool(m_compare) || !m_main ||
-                               (r && m_main && r->stains.size() != m_main->stains.size());
-    if (tag == kMain)
-        m_main = std::move(r);
-    else
-        m_compare = std::move(r);
-    if (!isRunning()) m_progress->hide();
-    if (!m_main) return;
-    m_status->setText(tr("%1 · %2 · %3 protocol%4 · %5 s")
-                          .arg(m_siteLabel, m_main->model, protocolName(m_main->protocol),
-                               m_main->protocol == Protocol::Paper ? tr(" (seed %1)").arg(m_main->seed) : QString())
-                          .arg(m_main->seconds, 0, 'f', 2));
-    if (layoutChanges || m_panels.isEmpty()) rebuildGrid();
-    refreshImages();
-    refreshMetrics();
-    refreshLatents();
-    Q_EMIT reconstructionShown();
-}
-
-void InspectorView::onFailed(const QString &tag, const QString &message)
-{
-    if (!isRunning()) m_progress->hide();
-    m_status->setText(tr("<b>%1 failed:</b> %2").arg(tag == kMain ? model() : m_compareModel->currentText(), message.toHtmlEscaped()));
-    Q_EMIT reconstructionFailed(message);
-}
-
 void InspectorView::rebuildGrid()
 {
     for (const auto &row : m_panels)
@@ -393,12 +355,12 @@ void InspectorView::rebuildGrid()
         delete item->widget();
         delete item;
     }
-    if (!m_main) return;
-    const int nStains = int(m_main->stains.size());
-    const int nCols = m_compare ? 5 : 3;
+    if (!m_state->result()) return;
+    const int nStains = int(m_state->result()->stains.size());
+    const int nCols = m_state->compareResult() ? 5 : 3;
     const bool rows = m_layout->currentIndex() == 0;
     for (int c = 0; c < nCols; ++c) {
-        auto *head = new QLabel(columnTitle(c, m_main->model, m_compare ? m_compare->model : QString()));
+        auto *head = new QLabel(columnTitle(c, m_state->result()->model, m_state->compareResult() ? m_state->compareResult()->model : QString()));
         head->setAlignment(Qt::AlignCenter);
         head->setWordWrap(true);
         if (rows)
@@ -407,7 +369,7 @@ void InspectorView::rebuildGrid()
             m_grid->addWidget(head, c + 1, 0);
     }
     for (int s = 0; s <= nStains; ++s) {
-        const QString name = s < nStains ? m_main->stains[size_t(s)].stain : tr("Composite");
+        const QString name = s < nStains ? m_state->result()->stains[size_t(s)].stain : tr("Composite");
         auto *label = new QLabel(QStringLiteral("<b style='color:%1'>%2</b>")
                                      .arg(s < nStains ? stainColor(name).name() : QStringLiteral("#000"), name));
         label->setAlignment(Qt::AlignCenter);
@@ -439,58 +401,32 @@ InspectorFigureOptions InspectorView::figureOptions() const
     o.differenceRange = m_diffRange;
     o.saturation = m_saturation->value();
     o.limits = m_limits;
-    o.caption = m_caption;
+    o.caption = m_state->caption();
     return o;
 }
 
 void InspectorView::refreshImages()
 {
     saveSettings();
-    if (m_restoring || !m_main || m_panels.isEmpty()) return;
-    m_limits = autoStainLimits(*m_main, m_saturation->value(), m_linkContrast->isChecked());
-    m_diffRange = m_autoRange->isChecked() ? autoDifferenceRange(*m_main) : m_rangeSpin->value();
+    if (m_restoring || !m_state->result() || m_panels.isEmpty()) return;
+    m_limits = autoStainLimits(*m_state->result(), m_saturation->value(), m_linkContrast->isChecked());
+    m_diffRange = m_autoRange->isChecked() ? autoDifferenceRange(*m_state->result()) : m_rangeSpin->value();
     if (m_autoRange->isChecked()) {
         m_rangeSpin->blockSignals(true);
         m_rangeSpin->setValue(m_diffRange);
         m_rangeSpin->blockSignals(false);
     }
     const bool absolute = m_diffMode->currentIndex() == 1;
-    const int nStains = int(m_main->stains.size());
-    const int grid = m_tileGrid->isChecked() ? m_main->grid.tileSize : 0;
-    QVector<const SiteReconstruction *> results{m_main.get(), m_main.get(), m_main.get()};
-    if (m_compare) results << m_compare.get() << m_compare.get();
-    for (int c = 0; c < results.size() && c < m_panels.value(0).size(); ++c) {
-        const SiteReconstruction *r = results[c];
-        const bool diff = c == Difference || c == CompareDifference;
-        QVector<cv::Mat> imgs;
-        QVector<QColor> colors;
-        cv::Mat meanAbs;
-        for (int s = 0; s < nStains; ++s) {
-            const StainReconstruction *sr = r->stain(m_main->stains[size_t(s)].stain);
+    const int grid = m_tileGrid->isChecked() ? m_state->result()->grid.tileSize : 0;
+    // The same renderer as the exported figure: what the panels show is what a figure prints.
+    const InspectorPanels rendered = renderInspectorPanels(*m_state->result(), m_state->compareResult(), figureOptions());
+    for (int s = 0; s < rendered.images.size() && s < m_panels.size(); ++s)
+        for (int c = 0; c < rendered.images[s].size() && c < m_panels[s].size(); ++c) {
             ImagePanel *panel = m_panels[s][c];
             panel->setOverlayGrid(grid);
-            if (!sr) {
-                panel->setImage({});
-                continue;
-            }
-            if (diff) {
-                panel->setImage(renderDifference(signedDifference(*sr), m_diffRange, absolute));
-                cv::Mat a;
-                cv::absdiff(sr->reconstruction, sr->original, a);
-                a.convertTo(a, CV_32F, 1.0 / nStains);
-                meanAbs = meanAbs.empty() ? a : meanAbs + a;
-            } else {
-                const cv::Mat &m = c == Original ? sr->original : sr->reconstruction;
-                panel->setImage(renderChannel(m, m_limits.value(s), stainColor(sr->stain)));
-                imgs << m;
-                colors << stainColor(sr->stain);
-            }
+            panel->setImage(rendered.images[s][c]);
+            if (s == int(m_state->result()->stains.size()) && (c == Difference || c == CompareDifference)) panel->setTitle(tr("mean |diff|"));
         }
-        ImagePanel *comp = m_panels[nStains][c];
-        comp->setOverlayGrid(grid);
-        comp->setImage(diff ? renderDifference(meanAbs, m_diffRange, true) : renderComposite(imgs, m_limits, colors));
-        if (diff) comp->setTitle(tr("mean |diff|"));
-    }
     m_colorBar->setPixmap(QPixmap::fromImage(renderColorBar(absolute ? Colormap::SequentialViridis : Colormap::DivergingRdBu,
                                                             absolute ? 0.0 : -m_diffRange, m_diffRange,
                                                             absolute ? tr("|recon − orig|") : tr("recon − orig"), 110, 150)));
@@ -498,36 +434,36 @@ void InspectorView::refreshImages()
 
 void InspectorView::refreshMetrics()
 {
-    if (!m_main) return;
-    const QString ssimHeader = QString::fromStdString(ssimLabel(m_main->protocol));
+    if (!m_state->result()) return;
+    const QString ssimHeader = QString::fromStdString(ssimLabel(m_state->result()->protocol));
     QStringList headers{tr("Stain"), tr("MAE"), ssimHeader, tr("EMD")};
-    if (m_compare) headers << tr("MAE (%1)").arg(m_compare->model) << QString::fromStdString(ssimLabel(m_compare->protocol)) << tr("EMD (%1)").arg(m_compare->model);
+    if (m_state->compareResult()) headers << tr("MAE (%1)").arg(m_state->compareResult()->model) << QString::fromStdString(ssimLabel(m_state->compareResult()->protocol)) << tr("EMD (%1)").arg(m_state->compareResult()->model);
     m_metrics->setColumnCount(headers.size());
     m_metrics->setHorizontalHeaderLabels(headers);
-    m_metrics->setRowCount(int(m_main->stains.size()));
+    m_metrics->setRowCount(int(m_state->result()->stains.size()));
     auto cell = [](double v) {
         auto *it = new QTableWidgetItem(QString::number(v, 'f', 4));
         it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         return it;
     };
-    for (int i = 0; i < int(m_main->stains.size()); ++i) {
-        const auto &s = m_main->stains[size_t(i)];
+    for (int i = 0; i < int(m_state->result()->stains.size()); ++i) {
+        const auto &s = m_state->result()->stains[size_t(i)];
         m_metrics->setItem(i, 0, new QTableWidgetItem(s.stain));
         m_metrics->setItem(i, 1, cell(s.mae));
-        m_metrics->setItem(i, 2, cell(ssimReported(m_main->protocol, s.ssim)));
+        m_metrics->setItem(i, 2, cell(ssimReported(m_state->result()->protocol, s.ssim)));
         m_metrics->setItem(i, 3, cell(s.emd));
-        if (m_compare)
-            if (const StainReconstruction *c = m_compare->stain(s.stain)) {
+        if (m_state->compareResult())
+            if (const StainReconstruction *c = m_state->compareResult()->stain(s.stain)) {
                 m_metrics->setItem(i, 4, cell(c->mae));
-                m_metrics->setItem(i, 5, cell(ssimReported(m_compare->protocol, c->ssim)));
+                m_metrics->setItem(i, 5, cell(ssimReported(m_state->compareResult()->protocol, c->ssim)));
                 m_metrics->setItem(i, 6, cell(c->emd));
             }
     }
     m_metrics->setToolTip(tr("Whole crop: mean over the %1 tiles; [0,1] scale; %2 protocol")
-                              .arg(m_main->grid.count())
-                              .arg(protocolName(m_main->protocol)));
+                              .arg(m_state->result()->grid.count())
+                              .arg(protocolName(m_state->result()->protocol)));
     QStringList kld;
-    for (const SiteReconstruction *r : {m_main.get(), m_compare.get()}) {
+    for (const SiteReconstruction *r : {m_state->result(), m_state->compareResult()}) {
         if (!r) continue;
         for (const auto &t : r->triplets)
             if (!t.kld.empty())
@@ -546,9 +482,9 @@ void InspectorView::refreshLatents()
         delete item->widget();
         delete item;
     }
-    if (!m_main) return;
+    if (!m_state->result()) return;
     int row = 0;
-    for (const auto &t : m_main->triplets) {
+    for (const auto &t : m_state->result()->triplets) {
         if (t.latentChannels.empty()) continue;
         auto *head = new QLabel(tr("<b>Triplet %1</b> (%2)").arg(t.name, t.stains.join(QStringLiteral(", "))));
         m_latentGrid->addWidget(head, row++, 0, 1, 4);
@@ -594,12 +530,12 @@ QString InspectorView::tileReadout() const { return m_tileInfo->text(); }
 
 void InspectorView::onPixelHovered(int x, int y)
 {
-    if (!m_main || x < 0) {
+    if (!m_state->result() || x < 0) {
         m_readout->clear();
         return;
     }
     QStringList lines{tr("<b>x %1, y %2</b> (orig / recon / diff)").arg(x).arg(y)};
-    for (const auto &s : m_main->stains) {
+    for (const auto &s : m_state->result()->stains) {
         if (x >= s.original.cols || y >= s.original.rows) continue;
         const int o = s.original.at<uint8_t>(y, x), r = s.reconstruction.at<uint8_t>(y, x);
         QString line = QStringLiteral("<span style='color:%1'>%2</span>: %3 / %4 / %5")
@@ -607,8 +543,8 @@ void InspectorView::onPixelHovered(int x, int y)
                            .arg(o)
                            .arg(r)
                            .arg(r - o);
-        if (m_compare)
-            if (const StainReconstruction *c = m_compare->stain(s.stain)) {
+        if (m_state->compareResult())
+            if (const StainReconstruction *c = m_state->compareResult()->stain(s.stain)) {
                 const int r2 = c->reconstruction.at<uint8_t>(y, x);
                 line += QStringLiteral(" · %1 / %2").arg(r2).arg(r2 - o);
             }
@@ -616,50 +552,81 @@ void InspectorView::onPixelHovered(int x, int y)
     }
     m_readout->setText(lines.join(QStringLiteral("<br>")));
 
-    const int tr_ = y / m_main->grid.tileSize, tc = x / m_main->grid.tileSize;
+    const int tr_ = y / m_state->result()->grid.tileSize, tc = x / m_state->result()->grid.tileSize;
     if (tr_ == m_hoverTileRow && tc == m_hoverTileCol) return;
     m_hoverTileRow = tr_;
     m_hoverTileCol = tc;
-    QStringList t{tr("<b>Tile r%1c%2</b> (MAE · %3 · EMD)").arg(tr_).arg(tc).arg(QString::fromStdString(ssimLabel(m_main->protocol)).toHtmlEscaped())};
-    for (const auto &s : m_main->stains)
+    QStringList t{tr("<b>Tile r%1c%2</b> (MAE · %3 · EMD)").arg(tr_).arg(tc).arg(QString::fromStdString(ssimLabel(m_state->result()->protocol)).toHtmlEscaped())};
+    for (const auto &s : m_state->result()->stains)
         for (const auto &m : s.tiles)
             if (m.row == tr_ && m.col == tc)
                 t << QStringLiteral("%1: %2 · %3 · %4")
                          .arg(s.stain)
                          .arg(m.mae, 0, 'f', 4)
-                         .arg(ssimReported(m_main->protocol, m.ssim), 0, 'f', 4)
+                         .arg(ssimReported(m_state->result()->protocol, m.ssim), 0, 'f', 4)
                          .arg(m.emd, 0, 'f', 4);
-    for (const auto &trip : m_main->triplets) {
-        const size_t i = size_t(tr_ * m_main->grid.cols + tc);
+    for (const auto &trip : m_state->result()->triplets) {
+        const size_t i = size_t(tr_ * m_state->result()->grid.cols + tc);
         if (i < trip.kld.size()) t << tr("KLD %1: %2").arg(trip.name).arg(trip.kld[i], 0, 'g', 5);
     }
     m_tileInfo->setText(t.join(QStringLiteral("<br>")));
 }
 
+namespace {
+// Figure + metrics CSV of the shown results; the shared pointers keep them alive while a worker draws.
+void writeFigureAndCsv(const QString &path, int dpi, const std::shared_ptr<const SiteReconstruction> &main,
+                       const std::shared_ptr<const SiteReconstruction> &compare, const InspectorFigureOptions &o,
+                       const QString &csv)
+{
+    const QSizeF size = inspectorFigureSize(*main, compare.get(), o);
+    cprecon::exportFigure(path, size, dpi, [&](QPainter &p, const QSizeF &s) { paintInspectorFigure(p, s, *main, compare.get(), o); });
+    if (!csv.isEmpty()) writeMetricsCsv(csv, {main.get(), compare.get()});
+}
+} // namespace
+
 void InspectorView::exportFigure(const QString &path, int dpi) const
 {
-    if (!m_main) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
-    const InspectorFigureOptions o = figureOptions();
-    const QSizeF size = inspectorFigureSize(*m_main, m_compare.get(), o);
-    const SiteReconstruction *main = m_main.get(), *compare = m_compare.get();
-    cprecon::exportFigure(path, size, dpi, [main, compare, o](QPainter &p, const QSizeF &s) {
-        paintInspectorFigure(p, s, *main, compare, o);
+    if (!m_state->result()) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
+    writeFigureAndCsv(path, dpi, m_state->sharedResult(), m_state->sharedCompareResult(), figureOptions(), {});
+}
+
+Task *InspectorView::exportInBackground(const QString &path, int dpi, const QString &csv)
+{
+    if (!m_state->result()) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
+    // A 600-DPI PNG of 25 panels takes seconds: drawn on a worker, the window stays responsive.
+    auto *task = new FunctionTask<bool>(
+        tr("Export %1").arg(path),
+        [path, dpi, csv, main = m_state->sharedResult(), compare = m_state->sharedCompareResult(), o = figureOptions()](Task &) {
+            writeFigureAndCsv(path, dpi, main, compare, o, csv);
+            return true;
+        });
+    connect(task, &Task::finished, this, [this, task, path, csv](bool ok) {
+        if (ok)
+            m_status->setText(tr("Exported %1 and %2").arg(path, csv));
+        else if (QApplication::platformName() != QLatin1String("offscreen"))
+            QMessageBox::warning(this, tr("Export failed"), task->errorMessage());
+        else
+            m_status->setText(tr("Export failed: %1").arg(task->errorMessage()));
+        Q_EMIT exportFinished(ok, ok ? path : task->errorMessage());
     });
+    m_state->tasks()->addTask(task);
+    m_status->setText(tr("Exporting %1…").arg(path));
+    return task;
 }
 
 void InspectorView::exportMetricsCsv(const QString &path) const
 {
-    if (!m_main) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
-    writeMetricsCsv(path, {m_main.get(), m_compare.get()});
+    if (!m_state->result()) throw Error("nothing to export yet", path.toStdString(), "wait for the reconstruction to finish");
+    writeMetricsCsv(path, {m_state->result(), m_state->compareResult()});
 }
 
 void InspectorView::exportDialog()
 {
-    if (!m_main) return;
+    if (!m_state->result()) return;
     QSettings s;
     const QString start = s.value(QStringLiteral("inspector/exportDir")).toString();
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export figure"), start + QStringLiteral("/") + QString(m_siteLabel).replace(QLatin1Char('/'), QLatin1Char('_')) + QStringLiteral(".png"),
+        this, tr("Export figure"), start + QStringLiteral("/") + QString(m_state->siteLabel()).replace(QLatin1Char('/'), QLatin1Char('_')) + QStringLiteral(".png"),
         tr("PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)"));
     if (path.isEmpty()) return;
     s.setValue(QStringLiteral("inspector/exportDir"), QFileInfo(path).absolutePath());
@@ -670,14 +637,8 @@ void InspectorView::exportDialog()
         if (!ok) return;
         s.setValue(QStringLiteral("inspector/dpi"), dpi);
     }
-    try {
-        exportFigure(path, dpi);
-        const QString csv = QFileInfo(path).absolutePath() + QLatin1Char('/') + QFileInfo(path).completeBaseName() + QStringLiteral("_metrics.csv");
-        exportMetricsCsv(csv);
-        m_status->setText(tr("Exported %1 and %2").arg(path, csv));
-    } catch (const std::exception &e) {
-        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
-    }
+    const QString csv = QFileInfo(path).absolutePath() + QLatin1Char('/') + QFileInfo(path).completeBaseName() + QStringLiteral("_metrics.csv");
+    exportInBackground(path, dpi, csv);
 }
 
 } // namespace cprecon::ui

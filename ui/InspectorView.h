@@ -3,11 +3,12 @@
 // second model side by side), linked zoom/pan, shared contrast for original and reconstruction, a signed
 // colour-blind-safe difference map with its colour bar, live metrics per stain and per tile, KLD per triplet,
 // the latent channels, and export of the figure (PNG/PDF/SVG) and the numbers (CSV).
-// Reconstructions run on a worker (ReconstructionRunner): cached per (site, model, protocol, seed); choosing another
-// site or model cancels the running job. Changing contrast, zoom or layout never recomputes.
+// What is inspected and computed lives in InspectorModel (requests, results); this view only presents it.
+// Reconstructions run as Tasks: cached per (site, model, protocol, seed and every setting that changes a number);
+// choosing another site or model cancels the running job. Changing contrast, zoom or layout never recomputes.
 #include "ImagePanel.h"
 #include "recon/ReconstructionReport.h"
-#include "recon/ReconstructionRunner.h"
+#include "recon/InspectorModel.h"
 
 #include <QWidget>
 
@@ -51,27 +52,29 @@ public:
     QString model() const;
     Protocol protocol() const;
     bool isRunning() const;
-    const SiteReconstruction *result() const { return m_main.get(); }
-    const SiteReconstruction *compareResult() const { return m_compare.get(); }
+    const SiteReconstruction *result() const { return m_state->result(); }
+    const SiteReconstruction *compareResult() const { return m_state->compareResult(); }
+    InspectorModel *state() const { return m_state; }
     ImagePanel *panel(int stainIndex, Column column) const; // stainIndex == stain count: composite row
     QTableWidget *metricsTable() const { return m_metrics; }
     QString pixelReadout() const;
     QString tileReadout() const;
-    ReconstructionRunner *runner() const { return m_runner; }
+    ReconstructionRunner *runner() const;
     InspectorFigureOptions figureOptions() const;
 
     void exportFigure(const QString &path, int dpi) const; // throws cprecon::Error
+    // The same (plus the metrics CSV when csv is given) as a Task; exportFinished when done. What the dialog uses.
+    Task *exportInBackground(const QString &path, int dpi, const QString &csv = {});
     void exportMetricsCsv(const QString &path) const;      // throws cprecon::Error
 
 Q_SIGNALS:
     void reconstructionShown(); // a (new) result is on screen
     void reconstructionFailed(const QString &message);
+    void exportFinished(bool ok, const QString &pathOrError);
 
 private:
     void buildUi();
-    void start();
-    void onFinished(const QString &tag, std::shared_ptr<const SiteReconstruction> r, bool fromCache);
-    void onFailed(const QString &tag, const QString &message);
+    void onResultsChanged(bool layoutChanged);
     void rebuildGrid();
     void refreshImages();
     void refreshMetrics();
@@ -80,17 +83,10 @@ private:
     void onViewChanged(const ViewState &v);
     void exportDialog();
     void saveSettings() const;
-    ReconstructionRequest makeRequest(const QString &model) const;
 
-    std::shared_ptr<Site> m_site;
-    FigureCaption m_caption;
-    QString m_siteLabel;
-    QString m_requestedModel, m_requestedCompare; // what start() last asked the runner for
-    bool m_active = false;
-    std::shared_ptr<const SiteReconstruction> m_main, m_compare;
+    InspectorModel *m_state = nullptr; // what is inspected and computed; the view only presents it
     QVector<ContrastLimits> m_limits;
     double m_diffRange = 1;
-    ReconstructionRunner *m_runner = nullptr;
 
     QComboBox *m_model = nullptr, *m_compareModel = nullptr, *m_protocol = nullptr, *m_layout = nullptr,
               *m_diffMode = nullptr;

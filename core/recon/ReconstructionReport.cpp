@@ -155,17 +155,55 @@ QSizeF inspectorFigureSize(const SiteReconstruction &main, const SiteReconstruct
     return {kLabel + across * (kPanel + kGap) + kBar, kLabel + down * (kPanel + kGap) + kCaption};
 }
 
+InspectorPanels renderInspectorPanels(const SiteReconstruction &main, const SiteReconstruction *compare,
+                                      const InspectorFigureOptions &o)
+{
+    InspectorPanels out;
+    const QVector<Column> columns = figureColumns(main, compare);
+    out.limits = o.limits.size() == int(main.stains.size()) ? o.limits : autoStainLimits(main, o.saturation, false);
+    out.differenceRange = o.differenceRange > 0 ? o.differenceRange : autoDifferenceRange(main);
+    const int nStains = int(main.stains.size());
+    for (const Column &c : columns) out.columnTitles << c.title;
+    for (const auto &s : main.stains) out.rowNames << s.stain;
+    if (o.compositeRow) out.rowNames << QStringLiteral("Composite");
+    out.images.resize(out.rowNames.size());
+    for (auto &row : out.images) row.resize(columns.size());
+    for (int c = 0; c < columns.size(); ++c) {
+        const Column &col = columns[c];
+        QVector<cv::Mat> compositeImgs;
+        QVector<QColor> compositeColors;
+        cv::Mat meanAbs;
+        for (int s = 0; s < nStains; ++s) {
+            const StainReconstruction *sr = col.result->stain(main.stains[size_t(s)].stain);
+            if (!sr) continue; // the compare model lacks this stain: an empty panel
+            if (col.kind == Column::Difference) {
+                out.images[s][c] = renderDifference(signedDifference(*sr), out.differenceRange, o.absoluteDifference);
+                cv::Mat a;
+                cv::absdiff(sr->reconstruction, sr->original, a);
+                a.convertTo(a, CV_32F, 1.0 / nStains);
+                meanAbs = meanAbs.empty() ? a : meanAbs + a;
+            } else {
+                const cv::Mat &m = col.kind == Column::Original ? sr->original : sr->reconstruction;
+                out.images[s][c] = renderChannel(m, out.limits.value(s), stainColor(sr->stain));
+                compositeImgs << m;
+                compositeColors << stainColor(sr->stain);
+            }
+        }
+        if (o.compositeRow)
+            out.images[nStains][c] = col.kind == Column::Difference
+                                         ? renderDifference(meanAbs, out.differenceRange, true)
+                                         : renderComposite(compositeImgs, out.limits, compositeColors);
+    }
+    return out;
+}
+
 void paintInspectorFigure(QPainter &p, const QSizeF &sizePt, const SiteReconstruction &main,
                           const SiteReconstruction *compare, const InspectorFigureOptions &o)
 {
     p.fillRect(QRectF(QPointF(0, 0), sizePt), Qt::white);
-    const QVector<Column> columns = figureColumns(main, compare);
-    const QVector<ContrastLimits> limits = o.limits.size() == int(main.stains.size())
-                                               ? o.limits
-                                               : autoStainLimits(main, o.saturation, false);
-    const double range = o.differenceRange > 0 ? o.differenceRange : autoDifferenceRange(main);
-    const int nStains = int(main.stains.size());
-    const int nRows = nStains + (o.compositeRow ? 1 : 0);
+    const InspectorPanels panels = renderInspectorPanels(main, compare, o);
+    const double range = panels.differenceRange;
+    const int nRows = int(panels.rowNames.size());
 
     auto cellRect = [&](int stainRow, int col) {
         const int across = o.stainsAsRows ? col : stainRow, down = o.stainsAsRows ? stainRow : col;
@@ -177,53 +215,27 @@ void paintInspectorFigure(QPainter &p, const QSizeF &sizePt, const SiteReconstru
     p.setPen(Qt::black);
 
     // Column headers and stain labels.
-    for (int c = 0; c < columns.size(); ++c) {
+    for (int c = 0; c < panels.columnTitles.size(); ++c) {
         const QRectF r = cellRect(0, c);
         const QRectF label = o.stainsAsRows ? QRectF(r.left(), 4, r.width(), kLabel - 8)
                                             : QRectF(4, r.top(), kLabel - 8, r.height());
-        p.drawText(label, Qt::AlignCenter | Qt::TextWordWrap, columns[c].title);
+        p.drawText(label, Qt::AlignCenter | Qt::TextWordWrap, panels.columnTitles[c]);
     }
     for (int s = 0; s < nRows; ++s) {
         const QRectF r = cellRect(s, 0);
-        const QString name = s < nStains ? main.stains[size_t(s)].stain : QStringLiteral("Composite");
+        const QString name = panels.rowNames[s];
+        const bool stain = s < int(main.stains.size());
         const QRectF label = o.stainsAsRows ? QRectF(0, r.top(), kLabel - 2, r.height())
                                             : QRectF(r.left(), 4, r.width(), kLabel - 8);
-        p.setPen(s < nStains ? stainColor(name).darker(140) : Qt::black);
+        p.setPen(stain ? stainColor(name).darker(140) : Qt::black);
         p.drawText(label, Qt::AlignCenter | Qt::TextWordWrap, name);
         p.setPen(Qt::black);
     }
 
     // Panels.
-    for (int c = 0; c < columns.size(); ++c) {
-        const Column &col = columns[c];
-        QVector<cv::Mat> compositeImgs;
-        QVector<QColor> compositeColors;
-        cv::Mat meanAbs;
-        for (int s = 0; s < nStains; ++s) {
-            const StainReconstruction *sr = col.result->stain(main.stains[size_t(s)].stain);
-            if (!sr) continue;
-            QImage img;
-            if (col.kind == Column::Difference) {
-                const cv::Mat d = signedDifference(*sr);
-                img = renderDifference(d, range, o.absoluteDifference);
-                cv::Mat a;
-                cv::absdiff(sr->reconstruction, sr->original, a);
-                a.convertTo(a, CV_32F, 1.0 / nStains);
-                meanAbs = meanAbs.empty() ? a : meanAbs + a;
-            } else {
-                const cv::Mat &m = col.kind == Column::Original ? sr->original : sr->reconstruction;
-                img = renderChannel(m, limits.value(s), stainColor(sr->stain));
-                compositeImgs << m;
-                compositeColors << stainColor(sr->stain);
-            }
-            p.drawImage(cellRect(s, c), img);
-        }
-        if (o.compositeRow) {
-            QImage comp = col.kind == Column::Difference ? renderDifference(meanAbs, range, true)
-                                                         : renderComposite(compositeImgs, limits, compositeColors);
-            p.drawImage(cellRect(nStains, c), comp);
-        }
-    }
+    for (int s = 0; s < nRows; ++s)
+        for (int c = 0; c < panels.columnTitles.size(); ++c)
+            if (!panels.images[s][c].isNull()) p.drawImage(cellRect(s, c), panels.images[s][c]);
 
     // Colour bar for the difference maps.
     const QSizeF gridSize = inspectorFigureSize(main, compare, o);

@@ -45,6 +45,18 @@ void writeMetricsCsv(const QString &path, const QVector<const SiteReconstruction
 // uint8 units: never clipped) and <Stain>_difference.png (rendered colour map). Returns the files written.
 QStringList writeStainImages(const QString &dir, const SiteReconstruction &r, const InspectorFigureOptions &o);
 
+// The one renderer of the inspector's panels, for the view and the figure alike: images[row][column], rows = the
+// main result's stains (+ the composite row when asked), columns = original, reconstruction, difference (+
+// reconstruction and difference of `compare`). The difference composite is the mean |difference| over stains.
+struct InspectorPanels {
+    QStringList columnTitles, rowNames;
+    QVector<QVector<QImage>> images;
+    QVector<ContrastLimits> limits; // what original and reconstruction were drawn with, per stain
+    double differenceRange = 1;     // what the difference maps were drawn with
+};
+InspectorPanels renderInspectorPanels(const SiteReconstruction &main, const SiteReconstruction *compare,
+                                      const InspectorFigureOptions &o);
+
 QSizeF inspectorFigureSize(const SiteReconstruction &main, const SiteReconstruction *compare,
                            const InspectorFigureOptions &o);
 void paintInspectorFigure(QPainter &p, const QSizeF &sizePt, const SiteReconstruction &main,

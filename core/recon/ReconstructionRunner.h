@@ -30,6 +30,7 @@ public:
     int cacheHits() const { return m_cacheHits; }
     int started() const { return m_started; }
     void setCacheCapacity(int entries) { m_cache.setMaxCost(entries); }
+    TaskManager *tasks() const { return m_tasks; }
 
 Q_SIGNALS:
     void progress(const QString &tag, int done, int total);

@@ -216,6 +216,15 @@ private Q_SLOTS:
         QVERIFY(svgBytes.contains("<svg"));
         QVERIFY(svgBytes.contains(QStringLiteral("viewBox=\"0 0 %1 %2\"").arg(sizePt.width()).arg(sizePt.height()).toLatin1()));
         QVERIFY(svgBytes.contains("jpeg:75")); // the caption names both models
+
+        // The dialog's path: a high-DPI PNG and the CSV drawn by a Task on a worker, the same pixels as above.
+        const QString png2 = dir.filePath(QStringLiteral("bg.png")), csv2 = dir.filePath(QStringLiteral("bg.csv"));
+        QSignalSpy exported(&v, &InspectorView::exportFinished);
+        v.exportInBackground(png2, 150, csv2);
+        QVERIFY(exported.wait(60000));
+        QVERIFY2(exported.first().first().toBool(), qPrintable(exported.first().last().toString()));
+        QCOMPARE(QImage(png2), QImage(png));
+        QVERIFY(QFileInfo(csv2).size() > 0);
         QFile cf(csv);
         QVERIFY(cf.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(cf.readAll());
