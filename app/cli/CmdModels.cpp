@@ -7,11 +7,10 @@
 #include "util/Error.h"
 
 #include <QDir>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 namespace cprecon::cli {
 
@@ -25,47 +24,43 @@ QString pad(const QString &s, int width)
     return s.size() >= width ? s + QLatin1Char(' ') : s.leftJustified(width);
 }
 
-QJsonObject modelJson(const KnownModel &m, const ModelStatus &st)
+using json = nlohmann::json;
+
+std::string u8(const QString &s) { return s.toStdString(); }
+
+json strings(const QStringList &list)
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("name"), m.name);
-    o.insert(QStringLiteral("display"), m.displayName);
-    o.insert(QStringLiteral("kind"), kindName(m.kind));
-    o.insert(QStringLiteral("status"), stateName(st.state));
-    o.insert(QStringLiteral("path"), st.path);
-    o.insert(QStringLiteral("source"), st.source);
-    o.insert(QStringLiteral("detail"), st.detail);
-    o.insert(QStringLiteral("bytes"), static_cast<double>(st.bytes));
-    o.insert(QStringLiteral("approx_bytes"), static_cast<double>(m.approxBytes()));
-    o.insert(QStringLiteral("licence"), m.licence);
-    o.insert(QStringLiteral("licence_url"), m.licenceUrl);
-    o.insert(QStringLiteral("non_commercial"), m.nonCommercial);
-    o.insert(QStringLiteral("gated"), m.gated);
-    o.insert(QStringLiteral("hf_repo"), m.hfRepo);
-    o.insert(QStringLiteral("page"), m.page);
-    o.insert(QStringLiteral("role"), m.role);
-    o.insert(QStringLiteral("notes"), m.notes);
-    QJsonArray files;
+    json a = json::array();
+    for (const QString &s : list) a.push_back(u8(s));
+    return a;
+}
+
+json modelJson(const KnownModel &m, const ModelStatus &st)
+{
+    json o = {{"name", u8(m.name)},           {"display", u8(m.displayName)},   {"kind", u8(kindName(m.kind))},
+              {"status", u8(stateName(st.state))}, {"path", u8(st.path)},       {"source", u8(st.source)},
+              {"detail", u8(st.detail)},       {"bytes", st.bytes},             {"approx_bytes", m.approxBytes()},
+              {"licence", u8(m.licence)},      {"licence_url", u8(m.licenceUrl)}, {"non_commercial", m.nonCommercial},
+              {"gated", m.gated},              {"hf_repo", u8(m.hfRepo)},       {"page", u8(m.page)},
+              {"role", u8(m.role)},            {"notes", u8(m.notes)}};
+    json files = json::array();
     for (size_t i = 0; i < m.files.size(); ++i) {
         const ModelFile &f = m.files[i];
-        QJsonObject fo;
-        fo.insert(QStringLiteral("path"), f.path);
-        fo.insert(QStringLiteral("url"), ModelRegistry::downloadUrl(m, f).toString());
-        fo.insert(QStringLiteral("checksum"), f.checksum.describe());
+        json fo = {{"path", u8(f.path)}, {"url", u8(ModelRegistry::downloadUrl(m, f).toString())}, {"checksum", u8(f.checksum.describe())}};
         if (i < st.files.size()) {
             const FileStatus &fs = st.files[i];
-            fo.insert(QStringLiteral("found"), fs.path);
-            fo.insert(QStringLiteral("bytes"), static_cast<double>(fs.bytes));
-            fo.insert(QStringLiteral("verification"), verificationName(fs.verification));
-            if (!fs.actualSha256.isEmpty()) fo.insert(QStringLiteral("sha256"), fs.actualSha256);
+            fo["found"] = u8(fs.path);
+            fo["bytes"] = fs.bytes;
+            fo["verification"] = u8(verificationName(fs.verification));
+            if (!fs.actualSha256.isEmpty()) fo["sha256"] = u8(fs.actualSha256);
             if (!fs.partialPath.isEmpty()) {
-                fo.insert(QStringLiteral("partial"), fs.partialPath);
-                fo.insert(QStringLiteral("partial_bytes"), static_cast<double>(fs.partialBytes));
+                fo["partial"] = u8(fs.partialPath);
+                fo["partial_bytes"] = fs.partialBytes;
             }
         }
-        files.append(fo);
+        files.push_back(fo);
     }
-    o.insert(QStringLiteral("files"), files);
+    o["files"] = files;
     return o;
 }
 
@@ -78,17 +73,13 @@ int listModels(const Args &a)
     const auto statuses = discovery.statusAll(registry);
 
     if (a.has(QStringLiteral("json"))) {
-        QJsonObject root;
-        QJsonObject search;
-        search.insert(QStringLiteral("hf_hub"), QJsonArray::fromStringList(cfg.hfHubRoots));
-        search.insert(QStringLiteral("torch_hub"), QJsonArray::fromStringList(cfg.torchHubRoots));
-        search.insert(QStringLiteral("user"), QJsonArray::fromStringList(cfg.userModelRoots));
-        root.insert(QStringLiteral("search"), search);
-        root.insert(QStringLiteral("download_root"), cfg.downloadRoot());
-        QJsonArray models;
-        for (size_t i = 0; i < statuses.size(); ++i) models.append(modelJson(registry.models()[i], statuses[i]));
-        root.insert(QStringLiteral("models"), models);
-        std::cout << QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
+        json models = json::array();
+        for (size_t i = 0; i < statuses.size(); ++i) models.push_back(modelJson(registry.models()[i], statuses[i]));
+        const json root = {{"search", {{"hf_hub", strings(cfg.hfHubRoots)}, {"torch_hub", strings(cfg.torchHubRoots)},
+                                       {"user", strings(cfg.userModelRoots)}}},
+                           {"download_root", u8(cfg.downloadRoot())},
+                           {"models", models}};
+        std::cout << root.dump(2) << "\n";
         return 0;
     }
 

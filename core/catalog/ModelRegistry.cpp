@@ -3,10 +3,9 @@
 #include "util/Error.h"
 
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRegularExpression>
+
+#include <nlohmann/json.hpp>
 
 namespace cprecon::models {
 
@@ -35,6 +34,54 @@ bool isHex(const QString &s)
 [[noreturn]] void fail(const QString &origin, const QString &what, const QString &fix)
 {
     throw Error(what.toStdString(), origin.toStdString(), fix.toStdString());
+}
+
+using json = nlohmann::json;
+
+// Typed field access: a missing or null field gives the fallback, a field of another type is a named error.
+struct Fields {
+    const json &o;
+    const QString &origin, &where;
+    const json *find(const char *key, bool (json::*isType)() const noexcept, const char *type) const
+    {
+        const auto it = o.find(key);
+        if (it == o.end() || it->is_null()) return nullptr;
+        if (!((*it).*isType)())
+            fail(origin, where + QStringLiteral(": \"%1\" must be %2").arg(QLatin1String(key), QLatin1String(type)), {});
+        return &*it;
+    }
+    QString str(const char *key, const QString &fallback = {}) const
+    {
+        const json *v = find(key, &json::is_string, "a string");
+        return v ? QString::fromStdString(v->get<std::string>()) : fallback;
+    }
+    bool flag(const char *key) const
+    {
+        const json *v = find(key, &json::is_boolean, "true or false");
+        return v && v->get<bool>();
+    }
+    double number(const char *key) const
+    {
+        const json *v = find(key, &json::is_number, "a number");
+        return v ? v->get<double>() : 0.0;
+    }
+    QStringList strings(const char *key) const
+    {
+        QStringList out;
+        if (const json *v = find(key, &json::is_array, "an array of strings"))
+            for (const json &e : *v) {
+                if (!e.is_string()) fail(origin, where + QStringLiteral(": \"%1\" must be an array of strings").arg(QLatin1String(key)), {});
+                out << QString::fromStdString(e.get<std::string>());
+            }
+        return out;
+    }
+};
+
+json stringArray(const QStringList &list)
+{
+    json a = json::array();
+    for (const QString &s : list) a.push_back(s.toStdString());
+    return a;
 }
 
 } // namespace
@@ -123,76 +170,80 @@ ModelRegistry ModelRegistry::fromFile(const QString &path)
     return fromJson(f.readAll(), path);
 }
 
-KnownModel ModelRegistry::parseModel(const QJsonObject &o, const QString &origin, int index)
+KnownModel ModelRegistry::parseModel(const nlohmann::json &o, const QString &origin, int index)
 {
     KnownModel m;
-    m.name = o.value(QStringLiteral("name")).toString();
-    const QString where = QStringLiteral("model #%1%2").arg(index).arg(m.name.isEmpty() ? QString() : QStringLiteral(" '") + m.name + QStringLiteral("'"));
+    if (!o.is_object()) fail(origin, QStringLiteral("model #%1 is not an object").arg(index), QStringLiteral("see docs/user/models.md"));
+    QString where = QStringLiteral("model #%1").arg(index);
+    m.name = Fields{o, origin, where}.str("name");
+    if (!m.name.isEmpty()) where += QStringLiteral(" '") + m.name + QStringLiteral("'");
+    const Fields f{o, origin, where};
     static const QRegularExpression nameRe(QStringLiteral("^[a-z0-9][a-z0-9._-]*$"));
     if (!nameRe.match(m.name).hasMatch())
         fail(origin, where + QStringLiteral(": missing or invalid \"name\""), QStringLiteral("use lowercase letters, digits, '-', '.', '_'"));
-    const QString kind = o.value(QStringLiteral("kind")).toString();
+    const QString kind = f.str("kind");
     const auto k = kindFromName(kind);
     if (!k)
         fail(origin, where + QStringLiteral(": unknown kind '") + kind + QStringLiteral("'"),
              QStringLiteral("use vae, inception-torchvision, inception-fid, openphenom or baseline"));
     m.kind = *k;
-    m.displayName = o.value(QStringLiteral("display")).toString(m.name);
-    m.hfRepo = o.value(QStringLiteral("hf_repo")).toString();
-    m.subfolder = o.value(QStringLiteral("subfolder")).toString();
-    m.torchHub = o.value(QStringLiteral("torch_hub")).toBool(false);
-    m.licence = o.value(QStringLiteral("licence")).toString();
-    m.licenceUrl = o.value(QStringLiteral("licence_url")).toString();
-    m.nonCommercial = o.value(QStringLiteral("non_commercial")).toBool(false);
-    m.gated = o.value(QStringLiteral("gated")).toBool(false);
-    m.page = o.value(QStringLiteral("page")).toString();
-    m.role = o.value(QStringLiteral("role")).toString();
-    m.notes = o.value(QStringLiteral("notes")).toString();
-    for (const QJsonValue &v : o.value(QStringLiteral("specs")).toArray()) m.specs << v.toString();
+    m.displayName = f.str("display", m.name);
+    m.hfRepo = f.str("hf_repo");
+    m.subfolder = f.str("subfolder");
+    m.torchHub = f.flag("torch_hub");
+    m.licence = f.str("licence");
+    m.licenceUrl = f.str("licence_url");
+    m.nonCommercial = f.flag("non_commercial");
+    m.gated = f.flag("gated");
+    m.page = f.str("page");
+    m.role = f.str("role");
+    m.notes = f.str("notes");
+    m.specs = f.strings("specs");
     if (!m.hfRepo.isEmpty() && m.hfRepo.count(QLatin1Char('/')) != 1)
         fail(origin, where + QStringLiteral(": hf_repo must be ORG/NAME, got '") + m.hfRepo + QStringLiteral("'"), {});
 
-    const QJsonArray files = o.value(QStringLiteral("files")).toArray();
-    if (m.kind != ModelKind::Baseline && files.isEmpty())
+    const json *files = f.find("files", &json::is_array, "an array");
+    if (m.kind != ModelKind::Baseline && (!files || files->empty()))
         fail(origin, where + QStringLiteral(": no \"files\""), QStringLiteral("list the files the model needs"));
-    for (const auto &fv : files) {
-        const QJsonObject fo = fv.toObject();
-        ModelFile f;
-        f.path = fo.value(QStringLiteral("path")).toString();
-        if (f.path.isEmpty() || f.path.startsWith(QLatin1Char('/')) || f.path.contains(QStringLiteral("..")))
-            fail(origin, where + QStringLiteral(": file path '") + f.path + QStringLiteral("' must be relative"), {});
-        for (const auto &a : fo.value(QStringLiteral("alternatives")).toArray()) f.alternatives << a.toString();
-        f.url = fo.value(QStringLiteral("url")).toString();
-        f.checksum.sha256 = fo.value(QStringLiteral("sha256")).toString().toLower();
-        f.checksum.sha256Prefix = fo.value(QStringLiteral("sha256_prefix")).toString().toLower();
-        if ((!f.checksum.sha256.isEmpty() && (f.checksum.sha256.size() != 64 || !isHex(f.checksum.sha256)))
-            || !isHex(f.checksum.sha256Prefix) || f.checksum.sha256Prefix.size() > 64)
-            fail(origin, where + QStringLiteral(": bad sha256 for '") + f.path + QStringLiteral("'"),
+    for (const json &fo : files ? *files : json::array()) {
+        if (!fo.is_object()) fail(origin, where + QStringLiteral(": every file must be an object"), {});
+        const Fields ff{fo, origin, where};
+        ModelFile file;
+        file.path = ff.str("path");
+        if (file.path.isEmpty() || file.path.startsWith(QLatin1Char('/')) || file.path.contains(QStringLiteral("..")))
+            fail(origin, where + QStringLiteral(": file path '") + file.path + QStringLiteral("' must be relative"), {});
+        file.alternatives = ff.strings("alternatives");
+        file.url = ff.str("url");
+        file.checksum.sha256 = ff.str("sha256").toLower();
+        file.checksum.sha256Prefix = ff.str("sha256_prefix").toLower();
+        if ((!file.checksum.sha256.isEmpty() && (file.checksum.sha256.size() != 64 || !isHex(file.checksum.sha256)))
+            || !isHex(file.checksum.sha256Prefix) || file.checksum.sha256Prefix.size() > 64)
+            fail(origin, where + QStringLiteral(": bad sha256 for '") + file.path + QStringLiteral("'"),
                  QStringLiteral("sha256 is 64 hex digits; sha256_prefix a hex prefix"));
-        f.approxBytes = static_cast<qint64>(fo.value(QStringLiteral("approx_bytes")).toDouble(0));
-        f.weights = fo.value(QStringLiteral("weights")).toBool(false);
-        if (f.url.isEmpty() && m.hfRepo.isEmpty())
-            fail(origin, where + QStringLiteral(": file '") + f.path + QStringLiteral("' has no url and the model no hf_repo"), {});
-        m.files.push_back(std::move(f));
+        file.approxBytes = static_cast<qint64>(ff.number("approx_bytes"));
+        file.weights = ff.flag("weights");
+        if (file.url.isEmpty() && m.hfRepo.isEmpty())
+            fail(origin, where + QStringLiteral(": file '") + file.path + QStringLiteral("' has no url and the model no hf_repo"), {});
+        m.files.push_back(std::move(file));
     }
     return m;
 }
 
-ModelRegistry ModelRegistry::fromJson(const QByteArray &json, const QString &origin)
+ModelRegistry ModelRegistry::fromJson(const QByteArray &text, const QString &origin)
 {
-    QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
-    if (err.error != QJsonParseError::NoError)
-        throw Error("model registry is not valid JSON: " + err.errorString().toStdString() + " at offset " +
-                        std::to_string(err.offset),
-                    origin.toStdString(), "fix the JSON syntax");
-    const QJsonArray models = doc.object().value(QStringLiteral("models")).toArray();
-    if (!doc.isObject() || models.isEmpty())
+    json doc;
+    try {
+        doc = json::parse(text.constData(), text.constData() + text.size());
+    } catch (const json::parse_error &e) {
+        throw Error(std::string("model registry is not valid JSON: ") + e.what(), origin.toStdString(), "fix the JSON syntax");
+    }
+    const auto models = doc.is_object() ? doc.find("models") : doc.end();
+    if (!doc.is_object() || models == doc.end() || !models->is_array() || models->empty())
         throw Error("model registry has no \"models\" array", origin.toStdString(), "see docs/user/models.md for the format");
     ModelRegistry r;
     int index = 0;
-    for (const auto &v : models) {
-        KnownModel m = parseModel(v.toObject(), origin, index++);
+    for (const json &v : *models) {
+        KnownModel m = parseModel(v, origin, index++);
         if (r.find(m.name))
             fail(origin, QStringLiteral("duplicate model name '") + m.name + QStringLiteral("'"), {});
         r.m_models.push_back(std::move(m));
@@ -202,42 +253,36 @@ ModelRegistry ModelRegistry::fromJson(const QByteArray &json, const QString &ori
 
 QByteArray ModelRegistry::toJson() const
 {
-    QJsonArray models;
+    json models = json::array();
     for (const auto &m : m_models) {
-        QJsonObject o;
-        o.insert(QStringLiteral("name"), m.name);
-        o.insert(QStringLiteral("display"), m.displayName);
-        o.insert(QStringLiteral("kind"), kindName(m.kind));
-        if (!m.hfRepo.isEmpty()) o.insert(QStringLiteral("hf_repo"), m.hfRepo);
-        if (!m.subfolder.isEmpty()) o.insert(QStringLiteral("subfolder"), m.subfolder);
-        if (m.torchHub) o.insert(QStringLiteral("torch_hub"), true);
-        QJsonArray files;
+        json o = {{"name", m.name.toStdString()}, {"display", m.displayName.toStdString()}, {"kind", kindName(m.kind).toStdString()}};
+        if (!m.hfRepo.isEmpty()) o["hf_repo"] = m.hfRepo.toStdString();
+        if (!m.subfolder.isEmpty()) o["subfolder"] = m.subfolder.toStdString();
+        if (m.torchHub) o["torch_hub"] = true;
+        json files = json::array();
         for (const auto &f : m.files) {
-            QJsonObject fo;
-            fo.insert(QStringLiteral("path"), f.path);
-            if (!f.alternatives.isEmpty()) fo.insert(QStringLiteral("alternatives"), QJsonArray::fromStringList(f.alternatives));
-            if (!f.url.isEmpty()) fo.insert(QStringLiteral("url"), f.url);
-            if (!f.checksum.sha256.isEmpty()) fo.insert(QStringLiteral("sha256"), f.checksum.sha256);
-            if (!f.checksum.sha256Prefix.isEmpty()) fo.insert(QStringLiteral("sha256_prefix"), f.checksum.sha256Prefix);
-            if (f.approxBytes > 0) fo.insert(QStringLiteral("approx_bytes"), static_cast<double>(f.approxBytes));
-            if (f.weights) fo.insert(QStringLiteral("weights"), true);
-            files.append(fo);
+            json fo = {{"path", f.path.toStdString()}};
+            if (!f.alternatives.isEmpty()) fo["alternatives"] = stringArray(f.alternatives);
+            if (!f.url.isEmpty()) fo["url"] = f.url.toStdString();
+            if (!f.checksum.sha256.isEmpty()) fo["sha256"] = f.checksum.sha256.toStdString();
+            if (!f.checksum.sha256Prefix.isEmpty()) fo["sha256_prefix"] = f.checksum.sha256Prefix.toStdString();
+            if (f.approxBytes > 0) fo["approx_bytes"] = f.approxBytes;
+            if (f.weights) fo["weights"] = true;
+            files.push_back(fo);
         }
-        o.insert(QStringLiteral("files"), files);
-        o.insert(QStringLiteral("licence"), m.licence);
-        if (!m.licenceUrl.isEmpty()) o.insert(QStringLiteral("licence_url"), m.licenceUrl);
-        o.insert(QStringLiteral("non_commercial"), m.nonCommercial);
-        o.insert(QStringLiteral("gated"), m.gated);
-        if (!m.page.isEmpty()) o.insert(QStringLiteral("page"), m.page);
-        if (!m.role.isEmpty()) o.insert(QStringLiteral("role"), m.role);
-        if (!m.notes.isEmpty()) o.insert(QStringLiteral("notes"), m.notes);
-        if (!m.specs.isEmpty()) o.insert(QStringLiteral("specs"), QJsonArray::fromStringList(m.specs));
-        models.append(o);
+        o["files"] = files;
+        o["licence"] = m.licence.toStdString();
+        if (!m.licenceUrl.isEmpty()) o["licence_url"] = m.licenceUrl.toStdString();
+        o["non_commercial"] = m.nonCommercial;
+        o["gated"] = m.gated;
+        if (!m.page.isEmpty()) o["page"] = m.page.toStdString();
+        if (!m.role.isEmpty()) o["role"] = m.role.toStdString();
+        if (!m.notes.isEmpty()) o["notes"] = m.notes.toStdString();
+        if (!m.specs.isEmpty()) o["specs"] = stringArray(m.specs);
+        models.push_back(o);
     }
-    QJsonObject root;
-    root.insert(QStringLiteral("version"), 1);
-    root.insert(QStringLiteral("models"), models);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    const json root = {{"version", 1}, {"models", models}};
+    return QByteArray::fromStdString(root.dump(2) + "\n");
 }
 
 const KnownModel *ModelRegistry::find(const QString &name) const

@@ -6,10 +6,11 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 #include <vector>
 
-class QJsonObject;
 
 namespace cprecon::models {
 
@@ -87,7 +88,7 @@ public:
     static QUrl downloadUrl(const KnownModel &model, const ModelFile &file, const QString &urlBase = {});
 
 private:
-    static KnownModel parseModel(const QJsonObject &o, const QString &origin, int index);
+    static KnownModel parseModel(const nlohmann::json &o, const QString &origin, int index);
     std::vector<KnownModel> m_models;
 };
 

@@ -1,10 +1,10 @@
 #include "profiles/ProfileTable.h"
 
 #include "util/Csv.h"
+#include "util/CsvReader.h"
 
 #include "util/Error.h"
 
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -18,112 +18,6 @@
 namespace cprecon::profiles {
 
 namespace {
-
-// Streams CSV records from a plain or gzip file (gzread reads uncompressed files transparently).
-class RecordReader {
-public:
-    explicit RecordReader(const std::string &path) : m_path(path)
-    {
-        m_gz = gzopen(path.c_str(), "rb");
-        if (!m_gz)
-            throw Error("cannot open profile table", path, "check the path and read permissions");
-        gzbuffer(m_gz, 1 << 20);
-    }
-    ~RecordReader() { if (m_gz) gzclose(m_gz); }
-    RecordReader(const RecordReader &) = delete;
-    RecordReader &operator=(const RecordReader &) = delete;
-
-    // Splits the next record into fields (quotes handled, "" unescaped). False at end of file.
-    bool next(std::vector<std::string_view> &fields)
-    {
-        fields.clear();
-        m_unquoted.clear();
-        for (;;) {
-            if (m_pos >= m_end && !fill()) {
-                if (m_recStart >= m_end) return false;
-                break; // last record without trailing newline
-            }
-            // Find the record end, honouring quotes (a quoted field may hold newlines).
-            bool found = false;
-            while (m_pos < m_end) {
-                const char c = m_buf[m_pos];
-                if (c == '"') m_inQuotes = !m_inQuotes;
-                else if (c == '\n' && !m_inQuotes) { found = true; break; }
-                ++m_pos;
-            }
-            if (found) break;
-        }
-        std::size_t recEnd = std::min(m_pos, m_end);
-        const std::size_t start = m_recStart;
-        m_pos = std::min(recEnd + 1, m_end);
-        m_recStart = m_pos;
-        ++m_line;
-        if (recEnd > start && m_buf[recEnd - 1] == '\r') --recEnd;
-        split(std::string_view(m_buf.data() + start, recEnd - start), fields);
-        return true;
-    }
-    long line() const { return m_line; }
-
-private:
-    bool fill()
-    {
-        // Keep the unfinished record, read more behind it.
-        const std::size_t keep = m_end - m_recStart;
-        if (m_recStart > 0) {
-            std::memmove(m_buf.data(), m_buf.data() + m_recStart, keep);
-            m_pos -= m_recStart;
-            m_recStart = 0;
-            m_end = keep;
-        }
-        if (m_buf.size() < keep + kChunk) m_buf.resize(std::max(m_buf.size() * 2, keep + kChunk));
-        const int n = gzread(m_gz, m_buf.data() + m_end, static_cast<unsigned>(m_buf.size() - m_end));
-        if (n < 0) {
-            int err = 0;
-            throw Error(std::string("read error: ") + gzerror(m_gz, &err), m_path, "the file may be truncated or not gzip", m_line + 1);
-        }
-        m_end += static_cast<std::size_t>(n);
-        return n > 0;
-    }
-    void split(std::string_view rec, std::vector<std::string_view> &fields)
-    {
-        std::size_t i = 0;
-        for (;;) {
-            if (i < rec.size() && rec[i] == '"') {
-                // Quoted field: unescape into our own storage (stable: reserve once per record).
-                std::string s;
-                ++i;
-                while (i < rec.size()) {
-                    if (rec[i] == '"') {
-                        if (i + 1 < rec.size() && rec[i + 1] == '"') { s += '"'; i += 2; continue; }
-                        ++i;
-                        break;
-                    }
-                    s += rec[i++];
-                }
-                m_unquoted.push_back(std::make_unique<std::string>(std::move(s)));
-                fields.emplace_back(*m_unquoted.back());
-                while (i < rec.size() && rec[i] != ',') ++i; // garbage after closing quote is ignored
-            } else {
-                const std::size_t j = rec.find(',', i);
-                const std::size_t e = j == std::string_view::npos ? rec.size() : j;
-                fields.push_back(rec.substr(i, e - i));
-                i = e;
-            }
-            if (i >= rec.size()) break;
-            ++i; // skip comma
-            if (i == rec.size()) { fields.emplace_back(); break; }
-        }
-    }
-
-    static constexpr std::size_t kChunk = 8u << 20;
-    std::string m_path;
-    gzFile m_gz = nullptr;
-    std::vector<char> m_buf;
-    std::size_t m_pos = 0, m_end = 0, m_recStart = 0;
-    bool m_inQuotes = false;
-    long m_line = 0;
-    std::vector<std::unique_ptr<std::string>> m_unquoted;
-};
 
 std::string_view trim(std::string_view s)
 {
@@ -191,9 +85,9 @@ ProfileTable ProfileTable::selectRows(const std::vector<std::size_t> &rows) cons
 
 ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions &options)
 {
-    RecordReader reader(path);
+    CsvReader reader = CsvReader::fromFile(path, ',', "profile table");
     std::vector<std::string_view> fields;
-    if (!reader.next(fields) || (fields.size() == 1 && fields[0].empty()))
+    if (!reader.next(fields))
         throw Error("empty profile table (no header line)", path, "write a CSV header with Metadata_* and feature columns");
 
     ProfileTable t;
@@ -238,10 +132,9 @@ ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions 
     std::vector<std::vector<double>> blocks;
     std::size_t nrows = 0;
     while (reader.next(fields)) {
-        if (fields.size() == 1 && fields[0].empty()) continue; // blank line
         if (fields.size() != ncols)
             throw Error("row has " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(ncols), path,
-                        "every row needs one value per header column", reader.line());
+                        "every row needs one value per header column", reader.records());
         for (std::size_t m = 0; m < metaCols.size(); ++m) t.meta[m].emplace_back(fields[metaCols[m]]);
         if (nrows % kBlockRows == 0) {
             blocks.emplace_back();
@@ -254,10 +147,10 @@ ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions 
                 if (strictFeatures)
                     throw Error("feature column '" + header[featCols[f]] + "' holds a non-number '" +
                                     std::string(fields[featCols[f]]) + "'", path,
-                                "fix the value or exclude the column (--feature-prefix / --features-from-col)", reader.line());
+                                "fix the value or exclude the column (--feature-prefix / --features-from-col)", reader.records());
                 numeric[f] = 0;
                 t.notes.push_back("ignored non-numeric column '" + header[featCols[f]] + "' (line " +
-                                  std::to_string(reader.line()) + ": '" + std::string(fields[featCols[f]]) + "')");
+                                  std::to_string(reader.records()) + ": '" + std::string(fields[featCols[f]]) + "')");
                 v = 0.0;
             }
             values.push_back(v);

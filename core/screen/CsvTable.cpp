@@ -51,19 +51,20 @@ QByteArray readTextFile(const QString &path, qint64 maxBytes)
 
 CsvTable::CsvTable(QByteArray text, char delimiter) : m_text(std::move(text))
 {
-    if (m_text.startsWith("\xEF\xBB\xBF")) m_pos = 3;
-    const qsizetype eol = m_text.indexOf('\n', m_pos);
-    const QByteArray first = m_text.mid(m_pos, eol < 0 ? -1 : eol - m_pos);
+    const qsizetype bom = m_text.startsWith("\xEF\xBB\xBF") ? 3 : 0;
+    const qsizetype eol = m_text.indexOf('\n', bom);
+    const QByteArray first = m_text.mid(bom, eol < 0 ? -1 : eol - bom);
     // binary content: NUL bytes or many control characters near the start
-    const QByteArray sample = m_text.mid(m_pos, 4096);
+    const QByteArray sample = m_text.mid(bom, 4096);
     int control = 0;
     for (char c : sample)
         if ((uchar(c) < 32 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) ++control;
     m_binary = sample.contains('\0') || control * 20 > sample.size();
     m_delim = delimiter ? delimiter : (first.contains('\t') && !first.contains(',') ? '\t' : ',');
-    QVector<QByteArray> h;
-    if (!m_binary && parseRecord(h))
-        for (const auto &f : h) m_header << QString::fromUtf8(f).trimmed();
+    m_reader = std::make_unique<CsvReader>(CsvReader::fromBuffer(std::string_view(m_text.constData(), size_t(m_text.size())), m_delim));
+    if (!m_binary && m_reader->next(m_fields))
+        for (const auto &f : m_fields) m_header << QString::fromUtf8(f.data(), qsizetype(f.size())).trimmed();
+    m_headerRecords = m_reader->records();
 }
 
 CsvTable CsvTable::fromFile(const QString &path, char delimiter)
@@ -80,83 +81,18 @@ int CsvTable::column(const QString &name) const
     return -1;
 }
 
-// One record starting at m_pos: quoted fields may hold delimiters, "" and line breaks. Returns false at end of text.
-bool CsvTable::parseRecord(QVector<QByteArray> &out)
-{
-    out.clear();
-    const qsizetype n = m_text.size();
-    const char *t = m_text.constData();
-    if (m_pos >= n) return false;
-    QByteArray field;
-    bool quoted = false, inQuotes = false;
-    for (;;) {
-        if (m_pos >= n) {
-            out.append(field);
-            return true;
-        }
-        const char c = t[m_pos];
-        if (inQuotes) {
-            if (c == '"') {
-                if (m_pos + 1 < n && t[m_pos + 1] == '"') {
-                    field.append('"');
-                    m_pos += 2;
-                } else {
-                    inQuotes = false;
-                    ++m_pos;
-                }
-            } else {
-                // copy the run up to the next quote in one go
-                qsizetype q = m_pos;
-                while (q < n && t[q] != '"') ++q;
-                field.append(t + m_pos, q - m_pos);
-                m_pos = q;
-            }
-            continue;
-        }
-        if (c == '"' && !quoted && field.trimmed().isEmpty()) {
-            field.clear();
-            quoted = inQuotes = true;
-            ++m_pos;
-        } else if (c == m_delim) {
-            out.append(field);
-            field.clear();
-            quoted = false;
-            ++m_pos;
-        } else if (c == '\n' || c == '\r') {
-            ++m_pos;
-            if (c == '\r' && m_pos < n && t[m_pos] == '\n') ++m_pos;
-            out.append(field);
-            return true;
-        } else {
-            qsizetype q = m_pos;
-            while (q < n && t[q] != m_delim && t[q] != '\n' && t[q] != '\r' && t[q] != '"') ++q;
-            if (q == m_pos) { // a stray quote inside an unquoted field: keep it literally
-                field.append(c);
-                ++m_pos;
-            } else {
-                field.append(t + m_pos, q - m_pos);
-                m_pos = q;
-            }
-        }
-    }
-}
-
 bool CsvTable::next()
 {
-    if (m_binary) return false;
-    for (;;) {
-        if (!parseRecord(m_fields)) return false;
-        ++m_row;
-        // skip blank lines (a lone empty field), they are not data rows
-        if (m_fields.size() == 1 && m_fields[0].trimmed().isEmpty()) continue;
-        return true;
-    }
+    if (m_binary || !m_reader->next(m_fields)) return false;
+    m_row = m_reader->records() - m_headerRecords; // blank lines count, as an editor numbers them
+    return true;
 }
 
 QString CsvTable::field(int column) const
 {
-    if (column < 0 || column >= m_fields.size()) return {};
-    return QString::fromUtf8(m_fields[column]).trimmed();
+    if (column < 0 || size_t(column) >= m_fields.size()) return {};
+    const std::string_view f = m_fields[size_t(column)];
+    return QString::fromUtf8(f.data(), qsizetype(f.size())).trimmed();
 }
 
 QStringList peekHeader(const QString &path)

@@ -1,11 +1,17 @@
 #pragma once
-// Small, strict text-table reader for the metadata layouts we accept: CSV / TSV, optionally gzip-compressed
-// (.gz read through zlib), UTF-8 BOM, CRLF/LF/CR line ends, RFC 4180 quoting (embedded delimiters, "" escapes,
-// quoted line breaks). Reads the whole (decompressed) file into memory, then hands out rows as byte views.
+// Text tables of the metadata layouts we accept — CSV / TSV, optionally gzip-compressed, with named columns and
+// QString fields — read whole into memory (they are small) and parsed by the one CSV reader (util/CsvReader.h:
+// RFC 4180 quoting, UTF-8 BOM, CRLF/LF/CR line ends). Adds delimiter detection and binary-content detection.
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
 #include <QVector>
+
+#include "util/CsvReader.h"
+
+#include <memory>
+#include <string_view>
+#include <vector>
 
 namespace cprecon {
 
@@ -24,19 +30,19 @@ public:
     int column(const QString &name) const;                   // -1 when absent (exact, then case-insensitive)
     bool next();                                             // advance to the next data row; false at end
     long rowNumber() const { return m_row; }                 // 1-based data row (header = row 0)
-    int fieldCount() const { return m_fields.size(); }
+    int fieldCount() const { return int(m_fields.size()); }
     QString field(int column) const;                         // trimmed; empty when column < 0 or beyond the row
     bool looksBinary() const { return m_binary; }            // NUL bytes in the header: not a text table
     char delimiter() const { return m_delim; }
 
 private:
-    bool parseRecord(QVector<QByteArray> &out);
-    QByteArray m_text;
-    qsizetype m_pos = 0;
+    QByteArray m_text;            // the reader's views point into it: its bytes never move while the table lives
+    std::unique_ptr<CsvReader> m_reader;
     char m_delim = ',';
     bool m_binary = false;
     QStringList m_header;
-    QVector<QByteArray> m_fields;
+    std::vector<std::string_view> m_fields;
+    long m_headerRecords = 0;     // records up to and including the header
     long m_row = 0;
 };
 

@@ -20,6 +20,7 @@ class LoopbackHttpServer {
 public:
     struct Request {
         QByteArray method, path, range; // range = raw value of the Range header, empty when absent
+        qint64 bodyBytes = 0;           // body bytes the server wrote in answer
     };
 
     QMap<QByteArray, QByteArray> files; // URL path ("/vae/config.json") -> body
@@ -102,16 +103,8 @@ private:
         if (dropsLeft > 0 && dropAfterBytes >= 0 && body.size() > dropAfterBytes) {
             --dropsLeft;
             body = body.left(dropAfterBytes); // the announced Content-Length stays: the client sees a short body
-            // Close only once the client is reading the body. Closed at once, a loaded machine can deliver the close
-            // before Qt has parsed the headers, and Qt then silently re-sends the whole GET (RemoteHostClosedError
-            // outside ReadingState), which no client code can prevent and is not the drop this server simulates.
-            s->write(body);
-            QPointer<QTcpSocket> guard(s);
-            QTimer::singleShot(300, s, [guard] {
-                if (guard) guard->disconnectFromHost();
-            });
-            return;
         }
+        requests.last().bodyBytes = body.size();
         if (trickleChunk <= 0) {
             s->write(body);
             s->disconnectFromHost();

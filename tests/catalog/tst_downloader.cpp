@@ -131,13 +131,26 @@ private Q_SLOTS:
         const auto it = item(*srv, dir.path());
         const DownloadResult r = d.runBlocking({it});
         QVERIFY2(r.ok(), qPrintable(r.error));
-        // Qt's HTTP layer may itself re-send the plain GET once on an unexpected EOF (handleUnexpectedEOF) before
-        // reporting the short body, so count only what matters: it began without Range and resumed at the drop.
+        // Qt's HTTP layer itself re-sends a plain GET (up to twice, QHttpNetworkConnectionChannel's reconnect
+        // attempts) when the server closes early — more often on a loaded machine — and no client code can turn
+        // that off. So the server's byte count is not ours to bound; what our downloader asks for is: it began
+        // without Range, resumed once at the drop, and that resume fetched exactly the rest of the file.
         QVERIFY(srv->requests.size() >= 2);
         QVERIFY(srv->requests.first().range.isEmpty());
         QCOMPARE(srv->requests.last().range, QByteArray("bytes=1000003-"));
-        // Resuming must not fetch the file twice: what the server delivered is the file plus a few headers.
-        QVERIFY2(srv->bytesSent < m_weights.size() + 4096, qPrintable(QString::number(srv->bytesSent)));
+        int plain = 0, ranged = 0;
+        qint64 rangedBytes = 0;
+        for (const auto &rq : srv->requests) {
+            if (rq.range.isEmpty()) {
+                ++plain;
+            } else {
+                ++ranged;
+                rangedBytes += rq.bodyBytes;
+            }
+        }
+        QCOMPARE(ranged, 1);
+        QCOMPARE(rangedBytes, qint64(m_weights.size() - 1000003)); // the rest, once: never the file again
+        QVERIFY2(plain <= 3, qPrintable(QStringLiteral("%1 plain GETs: ours and at most Qt's two re-sends").arg(plain)));
         QCOMPARE(readAll(it.destination), m_weights);
         bool sawRetry = false;
         for (const auto &m : messages) sawRetry |= m.at(0).toString().contains(QStringLiteral("connection dropped"));
