@@ -102,6 +102,39 @@ private Q_SLOTS:
         QCOMPARE(falsePositives, 0);
         QVERIFY(out.contains(QStringLiteral("fraction_retrieved: ")));
     }
+
+    void resumeRecognisesItsSourceExactly()
+    {
+        // Bug 6: resume used to accept a row as its own when the source text appeared anywhere in it.
+        QTemporaryDir dir;
+        const QString screen = dir.filePath(QStringLiteral("phantom")), prof = dir.filePath(QStringLiteral("p.csv"));
+        QString out, err;
+        QCOMPARE(cprecon::test::runCli({QStringLiteral("phantom"), QStringLiteral("--out"), screen, QStringLiteral("--plates"),
+                                        QStringLiteral("1"), QStringLiteral("--wells"), QStringLiteral("96"), QStringLiteral("--size"),
+                                        QStringLiteral("256"), QStringLiteral("--seed"), QStringLiteral("4"), QStringLiteral("--quiet")},
+                                       &out, &err),
+                 0);
+        QCOMPARE(cprecon::test::runCli({QStringLiteral("features"), screen, QStringLiteral("--out"), prof}, &out, &err), 0);
+        // Make the rows another source's (a jpeg:75 reconstruction) whose cell-line text contains "original".
+        QStringList lines = readLines(prof);
+        const QStringList head = lines.first().split(QLatin1Char(','));
+        const int src = int(head.indexOf(QStringLiteral("Metadata_source"))), line = int(head.indexOf(QStringLiteral("Metadata_cell_line")));
+        QVERIFY(src > 0 && line > 0);
+        for (int i = 1; i < lines.size(); ++i) {
+            QStringList c = lines[i].split(QLatin1Char(','));
+            c[src] = QStringLiteral("jpeg:75 (corrected)");
+            c[line] = QStringLiteral("original-line");
+            lines[i] = c.join(QLatin1Char(','));
+        }
+        {
+            QFile f(prof);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write((lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
+        }
+        const int rc = cprecon::test::runCli({QStringLiteral("features"), screen, QStringLiteral("--out"), prof}, &out, &err);
+        QVERIFY2(rc != 0, qPrintable(out));
+        QVERIFY2(err.contains(QStringLiteral("another source")) && err.contains(QStringLiteral("jpeg:75 (corrected)")), qPrintable(err));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFeaturesCli)
