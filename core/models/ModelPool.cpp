@@ -33,13 +33,8 @@ std::string ModelPool::identity(const std::string &spec, const RuntimeOptions &r
 {
     if (bytes) *bytes = 0;
     std::string id = spec;
-    if (spec.rfind("sd-vae:", 0) == 0) {
-        std::string path = spec.substr(7), config;
-        const auto bar = path.find('|');
-        if (bar != std::string::npos) {
-            config = path.substr(bar + 1);
-            path = path.substr(0, bar);
-        }
+    std::string path, config;
+    if (parseSdVaeSpec(spec, &path, &config)) {
         const CheckpointLocation loc = locateCheckpoint(path);
         id = "sd-vae|" + fileIdentity(loc.weightsFile, bytes);
         const std::string cfg = config.empty() ? loc.configFile : config;
@@ -49,44 +44,57 @@ std::string ModelPool::identity(const std::string &spec, const RuntimeOptions &r
            (runtime.channelsLast ? "|nhwc" : "");
 }
 
-std::shared_ptr<PooledModel> ModelPool::acquire(const std::string &spec, const RuntimeOptions &runtime)
+std::shared_ptr<PooledModel> ModelPool::acquire(const std::string &spec, const RuntimeOptions &runtime,
+                                                const std::atomic<bool> *cancel)
 {
     int64_t bytes = 0;
     const std::string id = identity(spec, runtime, &bytes);
-    std::promise<std::shared_ptr<PooledModel>> promise;
-    Future future;
-    bool loadHere = false;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        auto it = m_entries.find(id);
-        if (it != m_entries.end()) {
-            future = it->second;
-            m_lru.remove(id);
-            m_lru.push_front(id);
-        } else {
-            future = promise.get_future().share();
-            m_entries.emplace(id, future);
-            m_lru.push_front(id);
-            loadHere = true;
+    auto canceled = [cancel] { return cancel && cancel->load(); };
+    for (;;) {
+        if (canceled()) throw Canceled("canceled while waiting for " + spec);
+        std::promise<std::shared_ptr<PooledModel>> promise;
+        Future future;
+        bool loadHere = false;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            auto it = m_entries.find(id);
+            if (it != m_entries.end()) {
+                future = it->second;
+                m_lru.remove(id);
+                m_lru.push_front(id);
+            } else {
+                future = promise.get_future().share();
+                m_entries.emplace(id, future);
+                m_lru.push_front(id);
+                loadHere = true;
+            }
         }
-    }
-    if (!loadHere) return future.get(); // loaded, or loading on another thread: wait for that one load
-    try {
-        auto entry = std::make_shared<PooledModel>();
-        entry->model = m_loader(spec, runtime); // outside the lock: seconds for an SD-VAE
-        entry->identity = id;
-        entry->bytes = bytes;
-        promise.set_value(entry);
-        std::lock_guard<std::mutex> lock(m_mutex);
-        ++m_loads;
-        evictLocked();
-        return entry;
-    } catch (...) {
-        promise.set_exception(std::current_exception());
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_entries.erase(id); // a failed load is not kept: the next request tries again
-        m_lru.remove(id);
-        throw;
+        if (!loadHere) { // loaded, or loading on another thread: wait for that one load
+            while (future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+                if (canceled()) throw Canceled("canceled while waiting for " + spec);
+            try {
+                return future.get();
+            } catch (const Canceled &) {
+                continue; // the caller that was loading it gave up: load it here
+            }
+        }
+        try {
+            auto entry = std::make_shared<PooledModel>();
+            entry->model = m_loader(spec, runtime, cancel); // outside the lock: seconds for an SD-VAE
+            entry->identity = id;
+            entry->bytes = bytes;
+            promise.set_value(entry);
+            std::lock_guard<std::mutex> lock(m_mutex);
+            ++m_loads;
+            evictLocked();
+            return entry;
+        } catch (...) {
+            promise.set_exception(std::current_exception());
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_entries.erase(id); // a failed or canceled load is not kept: the next request tries again
+            m_lru.remove(id);
+            throw;
+        }
     }
 }
 

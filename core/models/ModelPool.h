@@ -31,7 +31,8 @@ struct PooledModel {
 
 class ModelPool {
 public:
-    using Loader = std::function<std::unique_ptr<Reconstructor>(const std::string &spec, const RuntimeOptions &runtime)>;
+    using Loader = std::function<std::unique_ptr<Reconstructor>(const std::string &spec, const RuntimeOptions &runtime,
+                                                                const std::atomic<bool> *cancel)>;
     // loader: how a model is built (default makeReconstructor; tests pass a slow or failing one).
     explicit ModelPool(int64_t maxBytes = int64_t(2) << 30, Loader loader = {});
     ~ModelPool();
@@ -40,7 +41,10 @@ public:
 
     // The model for `spec` (makeReconstructor's names) on `runtime`: from the pool, or loaded now (outside the
     // lock). Throws what loading throws (cprecon::Error naming the checkpoint); a failed load is not kept.
-    std::shared_ptr<PooledModel> acquire(const std::string &spec, const RuntimeOptions &runtime);
+    // cancel (may be null): a raised flag ends the wait — and a load this caller started — within ~50 ms with
+    // cprecon::Canceled; a caller that was waiting for another's canceled load loads the model itself.
+    std::shared_ptr<PooledModel> acquire(const std::string &spec, const RuntimeOptions &runtime,
+                                         const std::atomic<bool> *cancel = nullptr);
 
     // What identifies spec + runtime (resolves sd-vae paths on disk; throws cprecon::Error when they do not exist).
     static std::string identity(const std::string &spec, const RuntimeOptions &runtime, int64_t *bytes = nullptr);

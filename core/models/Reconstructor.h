@@ -6,6 +6,7 @@
 #include "util/Protocol.h"
 #include "weights/StateDict.h" // HostTensor
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,7 +62,11 @@ std::vector<uint8_t> toU8(const HostTensor &rgb01);
 // Model names: "bicubic8" (= "bicubic:8"), "bicubic:<factor>", "jpeg:<quality 1-100>", "pca8" (= "pca:8:4"),
 // "pca:<patch>:<components>",
 // "sd-vae:<weights path>[|<config.json>]" (any layout weights/CheckpointLocator.h accepts).
-std::unique_ptr<Reconstructor> makeReconstructor(const std::string &modelName, const RuntimeOptions &runtime = {});
+// cancel (may be null) is checked while an SD-VAE loads: cprecon::Canceled when raised.
+std::unique_ptr<Reconstructor> makeReconstructor(const std::string &modelName, const RuntimeOptions &runtime = {},
+                                                 const std::atomic<bool> *cancel = nullptr);
+// "sd-vae:<path>[|<config.json>]" -> path and config (empty when not given); false for other model names.
+bool parseSdVaeSpec(const std::string &modelName, std::string *path, std::string *config);
 // Names the factory accepts without files (for pickers): {"bicubic8", "jpeg:75", "jpeg:90", "pca8"}.
 std::vector<std::string> builtinReconstructors();
 

@@ -53,7 +53,18 @@ std::vector<std::string> builtinReconstructors()
     return out;
 }
 
-std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const RuntimeOptions &runtime)
+bool parseSdVaeSpec(const std::string &model, std::string *path, std::string *config)
+{
+    if (model.rfind("sd-vae:", 0) != 0) return false;
+    const std::string rest = model.substr(7);
+    const auto bar = rest.find('|');
+    *path = rest.substr(0, bar);
+    *config = bar == std::string::npos ? std::string() : rest.substr(bar + 1);
+    return true;
+}
+
+std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const RuntimeOptions &runtime,
+                                                 const std::atomic<bool> *cancel)
 {
     const std::string fix = "use bicubic8, bicubic:<factor>, jpeg:<quality>, pca8, pca:<patch>:<k> or sd-vae:<weights path>";
     auto number = [&](const std::string &s) {
@@ -83,15 +94,10 @@ std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const
         if (q != std::floor(q)) throw Error("JPEG quality must be an integer", "", fix);
         return std::make_unique<JpegReconstructor>(static_cast<int>(q));
     }
-    if (model.rfind("sd-vae:", 0) == 0) {
-        std::string path = model.substr(7), config;
-        const auto bar = path.find('|');
-        if (bar != std::string::npos) {
-            config = path.substr(bar + 1);
-            path = path.substr(0, bar);
-        }
+    std::string path, config;
+    if (parseSdVaeSpec(model, &path, &config)) {
         if (path.empty()) throw Error("sd-vae needs a weights path", "", "e.g. sd-vae:/models/sd-vae-ft-mse");
-        return std::make_unique<SdVaeReconstructor>(AutoencoderKl::fromCheckpoint(path, config, runtime), model);
+        return std::make_unique<SdVaeReconstructor>(AutoencoderKl::fromCheckpoint(path, config, runtime, cancel), model);
     }
     throw Error("unknown reconstruction model '" + model + "'", "", fix);
 }

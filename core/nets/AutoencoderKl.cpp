@@ -355,11 +355,11 @@ int64_t AutoencoderKl::parameterCount() const
     return n;
 }
 
-void AutoencoderKl::loadWeights(const StateDict &raw)
+void AutoencoderKl::loadWeights(const StateDict &raw, const std::atomic<bool> *cancel)
 {
     const StateDict sd = toDiffusersVaeKeys(raw, d->config.levels());
     try {
-        torchrt::loadIntoModule(*d->net, sd, "AutoencoderKL");
+        torchrt::loadIntoModule(*d->net, sd, "AutoencoderKL", cancel);
     } catch (const Error &e) {
         throw Error(e.message() + " [network: " + d->config.describe() + "]", e.file(), e.fix());
     }
@@ -370,10 +370,15 @@ void AutoencoderKl::loadWeights(const StateDict &raw)
 }
 
 std::unique_ptr<AutoencoderKl> AutoencoderKl::fromCheckpoint(const std::string &weightsPath, const std::string &configPath,
-                                                             const RuntimeOptions &runtime)
+                                                             const RuntimeOptions &runtime, const std::atomic<bool> *cancel)
 {
+    auto checkCanceled = [cancel] {
+        if (cancel && cancel->load()) throw Canceled("loading the VAE was canceled");
+    };
     const CheckpointLocation loc = locateCheckpoint(weightsPath);
+    checkCanceled();
     StateDict sd = loadStateDict(loc.weightsFile, isVaeCheckpointKey);
+    checkCanceled();
     if (sd.tensors.empty()) {
         std::string some;
         for (size_t i = 0; i < sd.skippedKeys.size() && i < 4; ++i) some += (i ? ", " : "") + sd.skippedKeys[i];
@@ -397,7 +402,8 @@ std::unique_ptr<AutoencoderKl> AutoencoderKl::fromCheckpoint(const std::string &
     }
     sd.source = loc.weightsFile;
     auto vae = std::make_unique<AutoencoderKl>(config, runtime);
-    vae->loadWeights(sd);
+    checkCanceled();
+    vae->loadWeights(sd, cancel);
     return vae;
 }
 

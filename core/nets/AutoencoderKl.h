@@ -8,6 +8,7 @@
 #include "weights/KeyCheck.h"
 #include "weights/StateDict.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,12 +49,14 @@ public:
     // Loads any supported layout (diffusers folder, HF-cache snapshot/repo folder, single .safetensors /
     // .bin / .pth / .ckpt with diffusers, legacy or LDM key names). `configPath` overrides the config found
     // next to the weights; without either, the sd14 preset (or flux for 16-ch weights) is used.
+    // cancel (may be null) is checked between the steps and between tensors: cprecon::Canceled when raised.
     static std::unique_ptr<AutoencoderKl> fromCheckpoint(const std::string &weightsPath,
                                                          const std::string &configPath = {},
-                                                         const RuntimeOptions &runtime = {});
+                                                         const RuntimeOptions &runtime = {},
+                                                         const std::atomic<bool> *cancel = nullptr);
 
     // Strict: renames LDM/legacy keys, then refuses missing/unexpected keys or shape mismatches by name.
-    void loadWeights(const StateDict &sd);
+    void loadWeights(const StateDict &sd, const std::atomic<bool> *cancel = nullptr);
 
     const VaeConfig &config() const;
     const RuntimeOptions &runtime() const;

@@ -145,12 +145,13 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> stateShapes(const torc
     return out;
 }
 
-void loadIntoModule(torch::nn::Module &m, const StateDict &sd, const std::string &modelName)
+void loadIntoModule(torch::nn::Module &m, const StateDict &sd, const std::string &modelName, const std::atomic<bool> *cancel)
 {
     const auto expected = stateShapes(m);
     requireMatchingKeys(checkKeys(expected, sd), modelName, sd.source, &sd);
     torch::NoGradGuard ng;
     auto copyInto = [&](const std::string &name, torch::Tensor &dst) {
+        if (cancel && cancel->load()) throw Canceled("loading " + modelName + " was canceled");
         const HostTensor &h = sd.tensors.at(name);
         auto src = toTorch(h).to(dst.dtype());
         dst.copy_(src);

@@ -65,7 +65,7 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
     // Paper protocol: fp16 autocast where the authors had it (GPU); CPU stays fp32 (fp16 is not a CPU autocast type).
     if (request.protocol == Protocol::Paper && rt.device != ComputeDevice::Cpu && torchrt::cudaAvailable())
         rt.precision = Precision::Fp16;
-    const std::shared_ptr<PooledModel> model = models.acquire(request.model.toStdString(), rt);
+    const std::shared_ptr<PooledModel> model = models.acquire(request.model.toStdString(), rt, cancel);
 
     const std::string siteKey = (site.plate + QLatin1Char('/') + site.well + QLatin1Char('/') + QString::number(site.number)).toStdString();
     ReconstructOptions ro;

@@ -91,7 +91,7 @@ private Q_SLOTS:
     {
         std::promise<void> release;
         std::shared_future<void> gate = release.get_future().share();
-        ModelPool pool(int64_t(1) << 30, [gate](const std::string &spec, const RuntimeOptions &rt) {
+        ModelPool pool(int64_t(1) << 30, [gate](const std::string &spec, const RuntimeOptions &rt, const std::atomic<bool> *) {
             if (spec == "jpeg:50") gate.wait(); // "loading an SD-VAE"
             return makeReconstructor(spec, rt);
         });
@@ -106,6 +106,48 @@ private Q_SLOTS:
         release.set_value();
         QCOMPARE(slow.get().get(), again.get().get());
         QCOMPARE(pool.loads(), 2);
+    }
+
+    void cancelEndsAWaitAndALoadPromptly()
+    {
+        // A 2-second load that checks its cancel flag, as the SD-VAE loader does between tensors.
+        ModelPool pool(int64_t(1) << 30, [](const std::string &spec, const RuntimeOptions &rt, const std::atomic<bool> *cancel) {
+            for (int i = 0; i < 400; ++i) {
+                if (cancel && cancel->load()) throw Canceled("load canceled");
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            return makeReconstructor(spec, rt);
+        });
+        std::atomic<bool> stopLoader{false}, stopWaiter{false}, never{false};
+        auto loader = std::async(std::launch::async, [&] { return pool.acquire("jpeg:40", {}, &stopLoader); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        auto waiter = std::async(std::launch::async, [&] { return pool.acquire("jpeg:40", {}, &stopWaiter); });
+        auto keeper = std::async(std::launch::async, [&] { return pool.acquire("jpeg:40", {}, &never); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const auto t0 = std::chrono::steady_clock::now();
+        stopWaiter = true; // a waiter gives up without disturbing the load
+        QVERIFY_THROWS_EXCEPTION(Canceled, waiter.get());
+        stopLoader = true; // the loading caller gives up: its load stops
+        QVERIFY_THROWS_EXCEPTION(Canceled, loader.get());
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        QVERIFY2(ms < 200, qPrintable(QStringLiteral("%1 ms").arg(ms)));
+        // The caller still waiting for that load was not canceled: it loads the model itself.
+        QVERIFY(keeper.get()->model);
+        QCOMPARE(pool.loads(), 1);
+    }
+
+    void aCanceledVaeLoadStopsAndIsNotKept()
+    {
+        CPRECON_REQUIRE_PATH(dir, test::fixture(QStringLiteral("vae/tiny")));
+        std::atomic<bool> stop{true};
+        // The real loader honours the flag (checked between its steps and between tensors) ...
+        QVERIFY_THROWS_EXCEPTION(Canceled, makeReconstructor("sd-vae:" + dir.toStdString(), {}, &stop));
+        // ... and the pool keeps nothing of a canceled request.
+        ModelPool pool;
+        QVERIFY_THROWS_EXCEPTION(Canceled, pool.acquire("sd-vae:" + dir.toStdString(), {}, &stop));
+        QCOMPARE(pool.size(), 0);
+        stop = false;
+        QVERIFY(pool.acquire("sd-vae:" + dir.toStdString(), {}, &stop)->model);
     }
 
     void failedLoadsAreNotKeptAndThePoolReleasesItsModels()

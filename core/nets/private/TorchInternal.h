@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,7 +25,9 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> stateShapes(const torc
 
 // Copies every parameter and buffer of `m` from `sd` (strict): refuses a checkpoint whose keys do not match,
 // naming missing / unexpected keys and shape mismatches (first few + counts). `modelName` appears in messages.
-void loadIntoModule(torch::nn::Module &m, const StateDict &sd, const std::string &modelName);
+// cancel (may be null) is checked between tensors: a raised flag ends the copy with cprecon::Canceled.
+void loadIntoModule(torch::nn::Module &m, const StateDict &sd, const std::string &modelName,
+                    const std::atomic<bool> *cancel = nullptr);
 
 // Enables autocast for the scope when the options ask for fp16/bf16 on a device that supports it.
 class AutocastScope {
