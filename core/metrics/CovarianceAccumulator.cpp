@@ -1,5 +1,6 @@
 #include "metrics/CovarianceAccumulator.h"
 
+#include "jobs/ParallelFor.h"
 #include "metrics/Lapack.h"
 #include "util/Error.h"
 
@@ -33,15 +34,22 @@ void CovarianceAccumulator::addBatch(const T *rows, int64_t n, int64_t rowOffset
     for (int64_t start = 0; start < n; start += kBatchRows) {
         const int64_t nb = std::min<int64_t>(kBatchRows, n - start);
         auto u = buffer.leftCols(nb);
-        // Row-major n x d features are column-major d x n: widen one block, summing for the batch mean on the way
-        // (one pass over the block, then one to centre it; dsyrk dominates).
+        // Row-major n x d features are column-major d x n: widen the block and sum it for the batch mean, in fixed
+        // chunks of samples on the CPU pool (partial sums added in chunk order: the same bits for any thread count),
+        // then centre it. dsyrk dominates; these two passes are what runs around it.
         const T *src = rows + start * m_dim;
+        constexpr int64_t kChunk = 128;
+        const int64_t chunks = (nb + kChunk - 1) / kChunk;
+        std::vector<Eigen::VectorXd> partial(size_t(chunks), Eigen::VectorXd::Zero(m_dim));
+        parallelFor(size_t(chunks), [&](size_t c) {
+            for (int64_t s = int64_t(c) * kChunk, e = std::min(nb, s + kChunk); s < e; ++s) {
+                auto col = u.col(s);
+                col = Eigen::Map<const Eigen::Matrix<T, -1, 1>>(src + s * m_dim, m_dim).template cast<double>();
+                partial[c] += col;
+            }
+        });
         Eigen::VectorXd sum = Eigen::VectorXd::Zero(m_dim);
-        for (int64_t c = 0; c < nb; ++c) {
-            auto col = u.col(c);
-            col = Eigen::Map<const Eigen::Matrix<T, -1, 1>>(src + c * m_dim, m_dim).template cast<double>();
-            sum += col;
-        }
+        for (const auto &p : partial) sum += p;
         if (!sum.allFinite()) { // NaN or inf somewhere in the block: name the first row
             for (int64_t c = 0; c < nb; ++c)
                 if (!u.col(c).allFinite())
@@ -52,7 +60,10 @@ void CovarianceAccumulator::addBatch(const T *rows, int64_t n, int64_t rowOffset
                             " overflow double precision", "", "check the features' scale");
         }
         const Eigen::VectorXd meanB = sum / double(nb);
-        u.colwise() -= meanB;
+        parallelFor(size_t(chunks), [&](size_t c) {
+            const int64_t s = int64_t(c) * kChunk, e = std::min(nb, s + kChunk);
+            u.middleCols(s, e - s).colwise() -= meanB;
+        });
         // Batch scatter U U^T (dsyrk, lower triangle) straight into M2, then the between-means term.
         lapack::syrkLowerAAt(u.data(), m_dim, int(nb), int(buffer.rows()), m_m2.data(), int(m_m2.rows()));
         if (m_n == 0) {
