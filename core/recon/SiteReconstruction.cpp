@@ -55,7 +55,9 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
 
     PipelineOptions popt = request.pipeline;
     popt.keepIntermediates = false;
+    if (cancelled()) throw Canceled("reconstruction canceled");
     const SiteStack stack = loadSiteStack(site, popt, siteLabel);
+    if (cancelled()) throw Canceled("reconstruction canceled"); // reading the site took a while: check before the model
     const TileGrid &grid = stack.grid;
     const int t = grid.tileSize;
     if (grid.count() == 0) throw Error("no tile fits in the image", siteLabel.toStdString(), "use a smaller tile size");
