@@ -1,7 +1,7 @@
 #pragma once
 // The main window: File ▸ Open screen… (folder or file, recent screens), the plate map (always visible), the sites
 // of the selected well, all channels of the selected site, and a problems panel listing what did not load.
-// Loading runs on worker threads (QtConcurrent); a newer request supersedes an older one (restart pattern).
+// Loading runs as Tasks on the window's TaskManager; a newer request cancels and supersedes an older one (restart pattern).
 #include "jobs/TaskManager.h"
 #include "models/ModelPool.h"
 #include "screen/Screen.h"
