@@ -6,9 +6,12 @@
 #include "SiteView.h"
 #include "TestSupport.h"
 
+#include "screen/ScreenOpener.h"
+
 #include <QListWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTreeWidget>
 
 using namespace cprecon;
@@ -126,6 +129,48 @@ private Q_SLOTS:
         QCOMPARE(view.plate()->barcode, w.screen()->plates.first().barcode);
         view.setPlate(nullptr);
         QVERIFY(watch.expired());
+    }
+
+    void closingTheWindowCancelsALoadPromptly()
+    {
+        // A 150k-row load_data CSV (10 plates x 384 wells x 40 sites) takes seconds to open; destroying the window
+        // mid-load cancels the task (checked every 2048 rows) and joins it, instead of waiting for the whole load.
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("load_data.csv"));
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = "Metadata_Plate,Metadata_Well,Metadata_Site";
+            const char *stains[] = {"DNA", "ER", "RNA", "AGP", "Mito"};
+            for (const char *st : stains) text += QByteArray(",FileName_Orig") + st + ",PathName_Orig" + st;
+            text += '\n';
+            for (int p = 0; p < 10; ++p)
+                for (int w = 0; w < 384; ++w)
+                    for (int site = 1; site <= 40; ++site) {
+                        const QByteArray well = QByteArray(1, char('A' + w / 24)) + QByteArray::number(w % 24 + 1).rightJustified(2, '0');
+                        text += "P" + QByteArray::number(p) + "," + well + "," + QByteArray::number(site);
+                        for (int c = 1; c <= 5; ++c)
+                            text += ",r" + well + "f" + QByteArray::number(site) + "-ch" + QByteArray::number(c) + ".tiff,.";
+                        text += '\n';
+                    }
+            f.write(text);
+        }
+        QElapsedTimer whole;
+        whole.start();
+        const Screen direct = openScreen(csv);
+        const qint64 wholeMs = whole.elapsed();
+        QCOMPARE(direct.plates.size(), 10);
+        auto *w = new MainWindow;
+        w->openScreen(csv);
+        QTest::qWait(100);
+        QVERIFY(w->isBusy());
+        QElapsedTimer closing;
+        closing.start();
+        delete w;
+        const qint64 closeMs = closing.elapsed();
+        qInfo("whole load %lld ms; window destroyed %lld ms into it, in %lld ms", wholeMs, qint64(100), closeMs);
+        QVERIFY2(closeMs < 500 && closeMs * 3 < wholeMs,
+                 qPrintable(QStringLiteral("closing took %1 ms (the whole load %2 ms)").arg(closeMs).arg(wholeMs)));
     }
 
     void missingPathIsReportedNotFatal()
