@@ -103,6 +103,31 @@ private Q_SLOTS:
         QVERIFY(out.contains(QStringLiteral("fraction_retrieved: ")));
     }
 
+    void profilesDoNotDependOnTheThreadCount()
+    {
+        // Sites run in parallel and rows are appended as they finish: the order may differ, the rows may not.
+        QTemporaryDir dir;
+        const QString screen = dir.filePath(QStringLiteral("phantom"));
+        QString out, err;
+        QCOMPARE(cprecon::test::runCli({QStringLiteral("phantom"), QStringLiteral("--out"), screen, QStringLiteral("--plates"),
+                                        QStringLiteral("1"), QStringLiteral("--wells"), QStringLiteral("96"), QStringLiteral("--size"),
+                                        QStringLiteral("256"), QStringLiteral("--seed"), QStringLiteral("5"), QStringLiteral("--quiet")},
+                                       &out, &err),
+                 0);
+        QStringList rows[2];
+        for (int i = 0; i < 2; ++i) {
+            const QString prof = dir.filePath(QStringLiteral("p%1.csv").arg(i));
+            QCOMPARE(cprecon::test::runCli({QStringLiteral("features"), screen, QStringLiteral("--out"), prof, QStringLiteral("--model"),
+                                            QStringLiteral("jpeg:50"), QStringLiteral("--threads"), i == 0 ? QStringLiteral("1") : QStringLiteral("3")},
+                                           &out, &err),
+                     0);
+            rows[i] = readLines(prof);
+            std::sort(rows[i].begin() + 1, rows[i].end());
+        }
+        QCOMPARE(rows[0].size(), 1 + 96);
+        QCOMPARE(rows[0], rows[1]);
+    }
+
     void resumeRecognisesItsSourceExactly()
     {
         // Bug 6: resume used to accept a row as its own when the source text appeared anywhere in it.
