@@ -109,7 +109,11 @@ void ReconstructionRunner::onTaskFinished(const QString &tag, Task *task, bool o
         if (task->status() != Task::Status::Canceled) Q_EMIT failed(tag, task->errorMessage());
         return;
     }
-    m_cache.insert(key, new std::shared_ptr<const SiteReconstruction>(result));
+    qint64 bytes = 0;
+    for (const auto &s : result->stains)
+        bytes += qint64(s.original.total() * s.original.elemSize() + s.reconstruction.total() * s.reconstruction.elemSize() +
+                        s.reconstructionFloat.total() * s.reconstructionFloat.elemSize());
+    m_cache.insert(key, new std::shared_ptr<const SiteReconstruction>(result), int(std::max<qint64>(1, bytes >> 20)));
     Q_EMIT finished(tag, result, false);
 }
 

@@ -29,7 +29,7 @@ public:
     bool isRunning(const QString &tag) const;
     int cacheHits() const { return m_cacheHits; }
     int started() const { return m_started; }
-    void setCacheCapacity(int entries) { m_cache.setMaxCost(entries); }
+    void setCacheCapacityMb(int megabytes) { m_cache.setMaxCost(megabytes); }
     TaskManager *tasks() const { return m_tasks; }
 
 Q_SIGNALS:
@@ -49,7 +49,7 @@ private:
     TaskManager *m_tasks = nullptr;
     ModelPool *m_models = nullptr;
     QMap<QString, Job> m_jobs; // running job per tag
-    QCache<QString, std::shared_ptr<const SiteReconstruction>> m_cache{24};
+    QCache<QString, std::shared_ptr<const SiteReconstruction>> m_cache{512}; // cost: megabytes of images
     int m_cacheHits = 0;
     int m_started = 0;
 };

@@ -32,6 +32,18 @@ HostTensor tripletBatch(const std::vector<cv::Mat> &tiles, int t)
     return h;
 }
 
+// Writes tile i (3 x t x t, float [0,1]) of a reconstruction into a CV_32FC3 mosaic at its grid position, as it is.
+void placeFloatTile(cv::Mat &mosaic, const HostTensor &images, size_t tileIndex, int t, int row, int col)
+{
+    const size_t plane = size_t(t) * size_t(t);
+    const float *src = images.values.data() + tileIndex * 3 * plane;
+    for (int y = 0; y < t; ++y) {
+        auto *dst = mosaic.ptr<cv::Vec3f>(row * t + y) + col * t;
+        for (int x = 0; x < t; ++x)
+            dst[x] = cv::Vec3f(src[size_t(y) * t + x], src[plane + size_t(y) * t + x], src[2 * plane + size_t(y) * t + x]);
+    }
+}
+
 // Writes tile i (3 x t x t, float [0,1]) of a reconstruction into a CV_8UC3 mosaic at its grid position.
 void placeTile(cv::Mat &mosaic, const std::vector<uint8_t> &u8, size_t tileIndex, int t, int row, int col)
 {
@@ -100,7 +112,8 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
     const int totalBatches = 2 * batchesPerTriplet;
     int done = 0;
     const cv::Size mosaicSize(grid.cols * t, grid.rows * t);
-    cv::Mat mosaic[2] = {cv::Mat(mosaicSize, CV_8UC3), cv::Mat(mosaicSize, CV_8UC3)};
+    cv::Mat mosaic[2] = {cv::Mat(mosaicSize, CV_8UC3), cv::Mat(mosaicSize, CV_8UC3)};        // display
+    cv::Mat floatMosaic[2] = {cv::Mat(mosaicSize, CV_32FC3), cv::Mat(mosaicSize, CV_32FC3)}; // what is measured
     const auto &g = popt.triplets;
 
     for (int which = 0; which < 2; ++which) {
@@ -126,8 +139,11 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
             if (rec.images.shape.size() != 4 || rec.images.shape[0] != count || rec.images.shape[2] != t || rec.images.shape[3] != t)
                 throw Error("the model returned images of an unexpected shape", request.model.toStdString(),
                             "the reconstructor must keep the tile size");
-            for (int i = 0; i < count; ++i)
-                placeTile(mosaic[which], u8, size_t(i), t, positions[size_t(start + i)].first, positions[size_t(start + i)].second);
+            for (int i = 0; i < count; ++i) {
+                const auto [row, col] = positions[size_t(start + i)];
+                placeTile(mosaic[which], u8, size_t(i), t, row, col);
+                placeFloatTile(floatMosaic[which], rec.images, size_t(i), t, row, col);
+            }
             if (rec.latentMean && rec.latentLogvar) {
                 const auto &m = *rec.latentMean;
                 const size_t per = size_t(m.numel() / std::max<int64_t>(1, m.shape[0]));
@@ -163,6 +179,7 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
 
     // Back to five stains, and the originals over exactly the tiled region.
     const QMap<QString, cv::Mat> recon = mergeTriplets(mosaic[0], mosaic[1], g);
+    const QMap<QString, cv::Mat> reconFloat = mergeTriplets(floatMosaic[0], floatMosaic[1], g);
     for (const StainImage &si : stack.stains) {
         StainReconstruction s;
         s.stain = si.stain;
@@ -170,11 +187,12 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
         for (int r = 0; r < grid.rows; ++r)
             for (int c = 0; c < grid.cols; ++c) extractTile(si.cropped, grid, r, c).copyTo(s.original(cv::Rect(c * t, r * t, t, t)));
         s.reconstruction = recon.value(si.stain).clone();
+        s.reconstructionFloat = reconFloat.value(si.stain).clone();
         if (s.reconstruction.empty())
             throw Error("stain " + si.stain.toStdString() + " is in no triplet", siteLabel.toStdString(),
                         "check the triplet grouping");
         const TileGrid mosaicGrid = makeTileGrid(mosaicSize, t, PartialTilePolicy::Error);
-        s.tiles = tileMetrics(s.original, s.reconstruction, mosaicGrid);
+        s.tiles = tileMetrics(s.original, s.reconstructionFloat, mosaicGrid); // the float output, never rounded
         for (const auto &m : s.tiles) {
             s.mae += m.mae / double(s.tiles.size());
             s.ssim += m.ssim / double(s.tiles.size());

@@ -36,8 +36,9 @@ struct TileMetrics {
 
 struct StainReconstruction {
     QString stain;
-    cv::Mat original;       // CV_8UC1 crop (what the model saw, tile grid applied)
-    cv::Mat reconstruction; // CV_8UC1, same size
+    cv::Mat original;            // CV_8UC1 crop (what the model saw, tile grid applied)
+    cv::Mat reconstruction;      // CV_8UC1, same size: for display and saved images
+    cv::Mat reconstructionFloat; // CV_32FC1 in [0, 1]: the model's output as it came, what the metrics measure
     std::vector<TileMetrics> tiles;
     double mae = 0, ssim = 0, emd = 0; // mean over tiles
 };
@@ -72,7 +73,9 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
                                    const QString &siteLabel = {}, const std::atomic<bool> *cancel = nullptr,
                                    const ProgressFn &progress = {});
 
-// The metric part alone (used by reconstructSite and tests): per tile of `grid` over two equal-size uint8 images.
+// The metric part alone (used by reconstructSite and tests): per tile of `grid`, the uint8 original (/255) against
+// the reconstruction — CV_32FC1 in [0, 1] (the model's float output, as the paper's inference script measures it:
+// rounding to uint8 first would shift MAE by up to 0.5/255 per pixel) or CV_8UC1 (/255).
 std::vector<TileMetrics> tileMetrics(const cv::Mat &original, const cv::Mat &reconstruction, const TileGrid &grid);
 
 // Key for caches: site + model + protocol + seed + every setting that can change a number (pipeline, stains,

@@ -15,19 +15,31 @@ const StainReconstruction *SiteReconstruction::stain(const QString &name) const
 
 std::vector<TileMetrics> tileMetrics(const cv::Mat &original, const cv::Mat &reconstruction, const TileGrid &grid)
 {
-    if (original.type() != CV_8UC1 || reconstruction.type() != CV_8UC1 || original.size() != reconstruction.size())
-        throw Error("tile metrics need two uint8 single-channel images of one size", "",
+    const bool floatRecon = reconstruction.type() == CV_32FC1;
+    if (original.type() != CV_8UC1 || (!floatRecon && reconstruction.type() != CV_8UC1) || original.size() != reconstruction.size())
+        throw Error("tile metrics need a uint8 original and a uint8 or float reconstruction of one size", "",
                     "internal error: the reconstruction does not match its original");
     // The tiles as one contiguous N x 1 x t x t batch each, measured by the metrics engine (tiles in parallel).
     const int t = grid.tileSize, n = grid.count();
     const size_t plane = size_t(t) * t;
-    std::vector<uint8_t> a(plane * size_t(n)), b(plane * size_t(n));
-    for (int r = 0, i = 0; r < grid.rows; ++r)
-        for (int c = 0; c < grid.cols; ++c, ++i) {
-            extractTile(original, grid, r, c).copyTo(cv::Mat(t, t, CV_8UC1, a.data() + plane * size_t(i)));
-            extractTile(reconstruction, grid, r, c).copyTo(cv::Mat(t, t, CV_8UC1, b.data() + plane * size_t(i)));
-        }
-    const metrics::TileMetricTable table = metrics::computeTileMetrics(a.data(), b.data(), n, 1, t, t);
+    metrics::TileMetricTable table;
+    if (floatRecon) {
+        std::vector<float> a(plane * size_t(n)), b(plane * size_t(n));
+        for (int r = 0, i = 0; r < grid.rows; ++r)
+            for (int c = 0; c < grid.cols; ++c, ++i) {
+                extractTile(original, grid, r, c).convertTo(cv::Mat(t, t, CV_32FC1, a.data() + plane * size_t(i)), CV_32F, 1.0 / 255.0);
+                extractTile(reconstruction, grid, r, c).copyTo(cv::Mat(t, t, CV_32FC1, b.data() + plane * size_t(i)));
+            }
+        table = metrics::computeTileMetrics(a.data(), b.data(), n, 1, t, t);
+    } else {
+        std::vector<uint8_t> a(plane * size_t(n)), b(plane * size_t(n));
+        for (int r = 0, i = 0; r < grid.rows; ++r)
+            for (int c = 0; c < grid.cols; ++c, ++i) {
+                extractTile(original, grid, r, c).copyTo(cv::Mat(t, t, CV_8UC1, a.data() + plane * size_t(i)));
+                extractTile(reconstruction, grid, r, c).copyTo(cv::Mat(t, t, CV_8UC1, b.data() + plane * size_t(i)));
+            }
+        table = metrics::computeTileMetrics(a.data(), b.data(), n, 1, t, t);
+    }
     std::vector<TileMetrics> out;
     out.reserve(size_t(n));
     for (int r = 0, i = 0; r < grid.rows; ++r)
