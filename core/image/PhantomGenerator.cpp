@@ -11,13 +11,10 @@
 #include <QSaveFile>
 
 #include <nlohmann/json.hpp>
-#include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
-#include <thread>
 
 namespace cprecon::phantom {
 

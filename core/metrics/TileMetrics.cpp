@@ -6,9 +6,6 @@
 #include "util/Error.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <thread>
 
 namespace cprecon::metrics {
 
