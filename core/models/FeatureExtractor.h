@@ -34,6 +34,14 @@ struct ImageBatchU8 {
     int64_t numel() const { return n * c * h * w; }
 };
 
+// A view of N×C×H×W float pixels in [0, 1] (row-major, NCHW): a model's reconstruction as it came, which the
+// paper's inference script feeds to both feature networks without rounding to uint8. Not owning.
+struct ImageBatchF32 {
+    const float *data = nullptr;
+    int64_t n = 0, c = 0, h = 0, w = 0;
+    int64_t numel() const { return n * c * h * w; }
+};
+
 struct FeatureOptions {
     int batchSize = 16;         // images per forward pass (memory vs. speed)
     // NHWC memory format for InceptionV3's convolutions (oneDNN): ~25 % faster on AVX2 CPUs, same results within
@@ -59,6 +67,8 @@ public:
     virtual std::vector<int64_t> featureShape(int64_t channels) const = 0;
     // Main features: N×2048 pool features (Inception) or N×C×384 channel-wise embeddings (OpenPhenom).
     virtual FloatArray extract(const ImageBatchU8 &images) = 0;
+    // The same from float [0, 1] pixels (u8 / 255 gives exactly extract(u8)'s numbers).
+    virtual FloatArray extract(const ImageBatchF32 &images) = 0;
     // All outputs under the golden fixtures' key names (pool_features + logits | pool3_features |
     // channelwise_embeddings + embedding), plus the requested intermediate activations of `taps()`.
     virtual NamedArrays extractAll(const ImageBatchU8 &images, const std::vector<std::string> &taps = {}) = 0;

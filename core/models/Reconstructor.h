@@ -61,7 +61,8 @@ std::vector<uint8_t> toU8(const HostTensor &rgb01);
 
 // Model names: "bicubic8" (= "bicubic:8"), "bicubic:<factor>", "jpeg:<quality 1-100>", "pca8" (= "pca:8:4"),
 // "pca:<patch>:<components>",
-// "sd-vae:<weights path>[|<config.json>]" (any layout weights/CheckpointLocator.h accepts).
+// "sd-vae:<weights path>[|<config.json>]" (any layout weights/CheckpointLocator.h accepts),
+// "sd-vae-random" (the sd14 architecture with random weights: for timing the full-size network, `bench pipeline`).
 // cancel (may be null) is checked while an SD-VAE loads: cprecon::Canceled when raised.
 std::unique_ptr<Reconstructor> makeReconstructor(const std::string &modelName, const RuntimeOptions &runtime = {},
                                                  const std::atomic<bool> *cancel = nullptr);

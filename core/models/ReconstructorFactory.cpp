@@ -94,6 +94,8 @@ std::unique_ptr<Reconstructor> makeReconstructor(const std::string &model, const
         if (q != std::floor(q)) throw Error("JPEG quality must be an integer", "", fix);
         return std::make_unique<JpegReconstructor>(static_cast<int>(q));
     }
+    if (model == "sd-vae-random") // the full-size sd14 network with random weights: timing only, never a result
+        return std::make_unique<SdVaeReconstructor>(std::make_unique<AutoencoderKl>(VaeConfig::preset("sd14"), runtime), model);
     std::string path, config;
     if (parseSdVaeSpec(model, &path, &config)) {
         if (path.empty()) throw Error("sd-vae needs a weights path", "", "e.g. sd-vae:/models/sd-vae-ft-mse");

@@ -28,13 +28,33 @@ FloatArray toFloatArray(const torch::Tensor &t)
     return a;
 }
 
-torch::Tensor u8Slice(const ImageBatchU8 &images, int64_t begin, int64_t end)
+torch::Tensor unitSlice(const ImageBatchU8 &images, int64_t begin, int64_t end)
 {
     const int64_t per = images.c * images.h * images.w;
     // from_blob does not own the pixels; the float conversion makes an owned copy.
     auto view = torch::from_blob(const_cast<uint8_t *>(images.data) + begin * per,
                                  {end - begin, images.c, images.h, images.w}, torch::kUInt8);
-    return view.to(torch::kFloat32);
+    return view.to(torch::kFloat32) / 255.0;
+}
+
+torch::Tensor unitSlice(const ImageBatchF32 &images, int64_t begin, int64_t end)
+{
+    const int64_t per = images.c * images.h * images.w;
+    return torch::from_blob(const_cast<float *>(images.data) + begin * per,
+                            {end - begin, images.c, images.h, images.w}, torch::kFloat32)
+        .clone();
+}
+
+BatchView batchView(const ImageBatchU8 &images)
+{
+    return {images.n, images.c, images.h, images.w, images.data == nullptr,
+            [&images](int64_t b, int64_t e) { return unitSlice(images, b, e); }};
+}
+
+BatchView batchView(const ImageBatchF32 &images)
+{
+    return {images.n, images.c, images.h, images.w, images.data == nullptr,
+            [&images](int64_t b, int64_t e) { return unitSlice(images, b, e); }};
 }
 
 static bool endsWith(const std::string &s, const std::string &suffix)

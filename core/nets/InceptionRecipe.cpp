@@ -10,9 +10,9 @@
 
 namespace cprecon::featnet {
 
-torch::Tensor inceptionPreprocess(const torch::Tensor &u8AsFloat, bool fidRecipe)
+torch::Tensor inceptionPreprocess(const torch::Tensor &x01, bool fidRecipe)
 {
-    auto x = u8AsFloat / 255.0;
+    auto x = x01;
     // torchvision resize(antialias=False) on a float tensor is exactly this interpolate call.
     x = torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
                                                   .size(std::vector<int64_t>{299, 299})
@@ -77,12 +77,17 @@ public:
         return t;
     }
 
-    FloatArray extract(const ImageBatchU8 &images) override
+    FloatArray extract(const ImageBatchU8 &images) override { return run(batchView(images), {}).at(mainKey()); }
+    FloatArray extract(const ImageBatchF32 &images) override { return run(batchView(images), {}).at(mainKey()); }
+    NamedArrays extractAll(const ImageBatchU8 &images, const std::vector<std::string> &wanted) override
     {
-        return extractAll(images, {}).at(m_fid ? "pool3_features" : "pool_features");
+        return run(batchView(images), wanted);
     }
 
-    NamedArrays extractAll(const ImageBatchU8 &images, const std::vector<std::string> &wanted) override
+private:
+    const char *mainKey() const { return m_fid ? "pool3_features" : "pool_features"; }
+
+    NamedArrays run(const BatchView &images, const std::vector<std::string> &wanted)
     {
         check(images, wanted);
         torchrt::useBudgetOnThisThread();
@@ -91,7 +96,7 @@ public:
         std::map<std::string, std::vector<torch::Tensor>> parts;
         const int64_t step = std::max(1, m_opt.batchSize);
         for (int64_t b = 0; b < images.n; b += step) {
-            auto x = inceptionPreprocess(u8Slice(images, b, std::min(images.n, b + step)), m_fid).to(m_device);
+            auto x = inceptionPreprocess(images.slice(b, std::min(images.n, b + step)), m_fid).to(m_device);
             inception::Taps taps;
             const bool wantTaps = !wanted.empty();
             if (m_opt.channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
@@ -113,10 +118,9 @@ public:
         return out;
     }
 
-private:
-    void check(const ImageBatchU8 &images, const std::vector<std::string> &wanted) const
+    void check(const BatchView &images, const std::vector<std::string> &wanted) const
     {
-        if (!images.data || images.n <= 0)
+        if (images.empty || images.n <= 0)
             throw Error("no images given to " + name());
         if (images.c != 3)
             throw Error(name() + " needs RGB images (3 channels), got " + std::to_string(images.c), "",

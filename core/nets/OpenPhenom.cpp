@@ -79,9 +79,9 @@ torch::Tensor VitBackboneImpl::forwardFeatures(const torch::Tensor &x, std::map<
     return t; // no final norm: timm's global_pool="avg" moves it to fc_norm, which predict() never applies
 }
 
-torch::Tensor openPhenomInputNorm(const torch::Tensor &u8AsFloat, bool paperDoubleNormalisation)
+torch::Tensor openPhenomInputNorm(const torch::Tensor &x01, bool paperDoubleNormalisation)
 {
-    auto x = u8AsFloat / 255.0;
+    auto x = x01;
     if (paperDoubleNormalisation) x = x / 255.0; // the paper's [0,1] input divided by 255 again by the model
     return torch::instance_norm(x, {}, {}, {}, {}, /*use_input_stats=*/true, 0.1, 1e-5, /*cudnn_enabled=*/false);
 }
@@ -183,9 +183,15 @@ public:
         return t;
     }
 
-    FloatArray extract(const ImageBatchU8 &images) override { return extractAll(images, {}).at("channelwise_embeddings"); }
-
+    FloatArray extract(const ImageBatchU8 &images) override { return run(batchView(images), {}).at("channelwise_embeddings"); }
+    FloatArray extract(const ImageBatchF32 &images) override { return run(batchView(images), {}).at("channelwise_embeddings"); }
     NamedArrays extractAll(const ImageBatchU8 &images, const std::vector<std::string> &wanted) override
+    {
+        return run(batchView(images), wanted);
+    }
+
+private:
+    NamedArrays run(const BatchView &images, const std::vector<std::string> &wanted)
     {
         check(images, wanted);
         torchrt::useBudgetOnThisThread();
@@ -194,7 +200,7 @@ public:
         std::map<std::string, std::vector<torch::Tensor>> parts;
         const int64_t step = std::max(1, m_opt.batchSize);
         for (int64_t b = 0; b < images.n; b += step) {
-            const auto x = openphenom::openPhenomInputNorm(u8Slice(images, b, std::min(images.n, b + step)),
+            const auto x = openphenom::openPhenomInputNorm(images.slice(b, std::min(images.n, b + step)),
                                                            m_opt.paperDoubleNormalisation)
                                .to(m_device);
             std::map<std::string, torch::Tensor> taps;
@@ -212,10 +218,9 @@ public:
         return out;
     }
 
-private:
-    void check(const ImageBatchU8 &images, const std::vector<std::string> &wanted) const
+    void check(const BatchView &images, const std::vector<std::string> &wanted) const
     {
-        if (!images.data || images.n <= 0) throw Error("no images given to openphenom");
+        if (images.empty || images.n <= 0) throw Error("no images given to openphenom");
         const int64_t grid = 256 / m_net->patch;
         const int64_t maxChannels = (m_net->pos_embed.size(1) - 1) / (grid * grid);
         if (images.h != 256 || images.w != 256)

@@ -27,21 +27,6 @@ QString key(const QString &plate, const QString &well, int site)
     return plate + QLatin1Char('|') + well + QLatin1Char('|') + QString::number(site);
 }
 
-QString controlLabel(const WellMetadata &m)
-{
-    if (!m.controlTypeRaw.isEmpty()) return m.controlTypeRaw;
-    if (m.control == ControlType::NegativeControl) return QStringLiteral("negcon");
-    if (m.control == ControlType::PositiveControl) return QStringLiteral("poscon");
-    return {};
-}
-
-QString perturbationId(const WellMetadata &m)
-{
-    if (!m.perturbationId.isEmpty()) return m.perturbationId;
-    if (m.isNegativeControl()) return QStringLiteral("DMSO");
-    return m.perturbationName;
-}
-
 // Mean feature vector over all tiles of the five stains' uint8 crops.
 std::vector<double> siteFeatures(const features::HandcraftedExtractor &fx, const std::vector<cv::Mat> &stains,
                                  const TileGrid &grid)
@@ -168,7 +153,7 @@ ProfileExtractionReport extractScreenProfiles(ModelPool &models, const Screen &s
             const std::vector<double> f = siteFeatures(fx, stains, grid);
             const WellMetadata &m = job.well->meta;
             QStringList cells{csvField(job.plate->barcode), job.well->name, QString::number(job.site->number),
-                              csvField(perturbationId(m)), csvField(m.perturbationName), csvField(controlLabel(m)),
+                              csvField(perturbationKey(m)), csvField(m.perturbationName), csvField(controlLabel(m)),
                               csvField(m.cellLine), csvField(m.timePoint), csvField(source)};
             for (double v : f) cells << QString::number(v, 'g', 9);
             row = cells.join(QLatin1Char(','));

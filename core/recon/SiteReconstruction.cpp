@@ -6,6 +6,7 @@
 #include "util/Error.h"
 
 #include <QElapsedTimer>
+#include <QScopeGuard>
 
 #include <mutex>
 
@@ -58,6 +59,16 @@ void placeTile(cv::Mat &mosaic, const std::vector<uint8_t> &u8, size_t tileIndex
 
 } // namespace
 
+RuntimeOptions reconstructionRuntime(const ReconstructionRequest &request)
+{
+    RuntimeOptions rt;
+    rt.device = parseComputeDevice(request.device.toStdString());
+    // Paper protocol: fp16 autocast where the authors had it (GPU); CPU stays fp32 (fp16 is not a CPU autocast type).
+    if (request.protocol == Protocol::Paper && rt.device != ComputeDevice::Cpu && torchrt::cudaAvailable())
+        rt.precision = Precision::Fp16;
+    return rt;
+}
+
 SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const ReconstructionRequest &request, const QString &siteLabel,
                                    const std::atomic<bool> *cancel, const ProgressFn &progress)
 {
@@ -70,18 +81,26 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
     if (cancelled()) throw Canceled("reconstruction canceled");
     const SiteStack stack = loadSiteStack(site, popt, siteLabel);
     if (cancelled()) throw Canceled("reconstruction canceled"); // reading the site took a while: check before the model
+    const std::string siteKey = (site.plate + QLatin1Char('/') + site.well + QLatin1Char('/') + QString::number(site.number)).toStdString();
+    SiteReconstruction out = reconstructStack(models, stack, request, siteKey, cancel, progress);
+    out.seconds = timer.elapsed() / 1000.0;
+    return out;
+}
+
+SiteReconstruction reconstructStack(ModelPool &models, const SiteStack &stack, const ReconstructionRequest &request,
+                                    const std::string &siteKey, const std::atomic<bool> *cancel, const ProgressFn &progress)
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto cancelled = [cancel] { return cancel && cancel->load(); };
+    const QString &siteLabel = stack.label;
+    const PipelineOptions &popt = stack.options;
     const TileGrid &grid = stack.grid;
     const int t = grid.tileSize;
     if (grid.count() == 0) throw Error("no tile fits in the image", siteLabel.toStdString(), "use a smaller tile size");
 
-    RuntimeOptions rt;
-    rt.device = parseComputeDevice(request.device.toStdString());
-    // Paper protocol: fp16 autocast where the authors had it (GPU); CPU stays fp32 (fp16 is not a CPU autocast type).
-    if (request.protocol == Protocol::Paper && rt.device != ComputeDevice::Cpu && torchrt::cudaAvailable())
-        rt.precision = Precision::Fp16;
-    const std::shared_ptr<PooledModel> model = models.acquire(request.model.toStdString(), rt, cancel);
+    const std::shared_ptr<PooledModel> model = models.acquire(request.model.toStdString(), reconstructionRuntime(request), cancel);
 
-    const std::string siteKey = (site.plate + QLatin1Char('/') + site.well + QLatin1Char('/') + QString::number(site.number)).toStdString();
     ReconstructOptions ro;
     ro.protocol = request.protocol;
     ro.seed = request.seed;
@@ -129,6 +148,9 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
             Reconstruction rec;
             {
                 std::lock_guard<std::mutex> lock(model->busy);
+                QElapsedTimer busy;
+                busy.start();
+                const auto addBusy = qScopeGuard([&] { out.modelSeconds += double(busy.nsecsElapsed()) * 1e-9; });
                 ReconstructOptions o = ro;
                 // Every tile draws its own noise from (seed, site, triplet, tile): the same numbers whatever the
                 // batch size, thread count or shard that computes it.
@@ -174,6 +196,7 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
                                     lat.values[size_t(((i * C + c) * h + y) * w + x)];
                 }
         }
+        trip.imageFloat = floatMosaic[which];
         out.triplets.push_back(std::move(trip));
     }
 
@@ -200,6 +223,71 @@ SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const Re
         }
         out.stains.push_back(std::move(s));
     }
+    out.seconds = timer.elapsed() / 1000.0;
+    return out;
+}
+
+SiteReconstruction reconstructPhoto(ModelPool &models, const cv::Mat &rgb, const ReconstructionRequest &request,
+                                    const std::string &siteKey, const std::atomic<bool> *cancel)
+{
+    QElapsedTimer timer;
+    timer.start();
+    if (rgb.type() != CV_8UC3 || rgb.rows != rgb.cols)
+        throw Error("a photo must be a square 8-bit RGB image", siteKey, "resize it to 256x256 first");
+    if (cancel && cancel->load()) throw Canceled("reconstruction canceled");
+    const int t = rgb.rows;
+    const std::shared_ptr<PooledModel> model = models.acquire(request.model.toStdString(), reconstructionRuntime(request), cancel);
+    SiteReconstruction out;
+    out.siteLabel = QString::fromStdString(siteKey);
+    out.model = request.model;
+    out.protocol = request.protocol;
+    out.seed = request.seed;
+    out.grid = makeTileGrid(rgb.size(), t, PartialTilePolicy::Error);
+    ReconstructOptions o;
+    o.protocol = request.protocol;
+    o.seed = request.seed;
+    o.wantLatents = true;
+    o.noiseSeeds = {tileNoiseSeed(request.seed, siteKey, 0, 0)};
+    Reconstruction rec;
+    {
+        std::lock_guard<std::mutex> lock(model->busy);
+        QElapsedTimer busy;
+        busy.start();
+        rec = model->model->reconstruct(tripletBatch({rgb}, t), o);
+        out.modelSeconds = double(busy.nsecsElapsed()) * 1e-9;
+    }
+    if (rec.images.shape != std::vector<int64_t>{1, 3, t, t})
+        throw Error("the model returned images of an unexpected shape", request.model.toStdString(), "the reconstructor must keep the tile size");
+    TripletReconstruction trip;
+    trip.name = QStringLiteral("RGB");
+    trip.stains = QStringList{QStringLiteral("R"), QStringLiteral("G"), QStringLiteral("B")};
+    trip.imageFloat = cv::Mat(t, t, CV_32FC3);
+    placeFloatTile(trip.imageFloat, rec.images, 0, t, 0, 0);
+    cv::Mat u8(t, t, CV_8UC3);
+    placeTile(u8, toU8(rec.images), 0, t, 0, 0);
+    if (rec.latentMean && rec.latentLogvar) {
+        const auto &m = *rec.latentMean;
+        const auto kl = metrics::klDivergence(m.values.data(), rec.latentLogvar->values.data(), 1, size_t(m.numel()));
+        trip.kld = kl.klSum;
+        trip.kldMean = trip.kld.empty() ? 0 : trip.kld.front();
+    }
+    cv::Mat originals[3], floats[3], display[3];
+    cv::split(rgb, originals);
+    cv::split(trip.imageFloat, floats);
+    cv::split(u8, display);
+    for (int c = 0; c < 3; ++c) {
+        StainReconstruction s;
+        s.stain = trip.stains[c];
+        s.original = originals[c];
+        s.reconstruction = display[c];
+        s.reconstructionFloat = floats[c];
+        s.tiles = tileMetrics(s.original, s.reconstructionFloat, out.grid);
+        s.mae = s.tiles.front().mae;
+        s.ssim = s.tiles.front().ssim;
+        s.emd = s.tiles.front().emd;
+        out.stains.push_back(std::move(s));
+    }
+    out.triplets.push_back(std::move(trip));
     out.seconds = timer.elapsed() / 1000.0;
     return out;
 }

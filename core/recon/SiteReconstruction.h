@@ -48,6 +48,7 @@ struct TripletReconstruction {
     QStringList stains;    // the triplet's stains, in plane order
     std::vector<double> kld; // per tile (row-major), empty for models without a posterior
     double kldMean = 0;
+    cv::Mat imageFloat;      // CV_32FC3 mosaic in [0, 1], planes in triplet order: the model's output for this triplet
     // Latent channels as mosaics over the tile grid (tile latents placed like their tiles), CV_32FC1 each.
     std::vector<cv::Mat> latentChannels;
 };
@@ -62,16 +63,32 @@ struct SiteReconstruction {
     std::vector<TripletReconstruction> triplets;
     QStringList notes;
     double seconds = 0;
+    double modelSeconds = 0; // of which the reconstructor itself was busy (the benchmark's busy fraction)
     const StainReconstruction *stain(const QString &name) const;
 };
 
 using ProgressFn = std::function<void(int done, int total)>;
+
+// Where and in which precision a request's model runs (the ModelPool key part): the request's device; fp16 autocast
+// for the paper protocol on a GPU, as the authors ran it; fp32 otherwise.
+RuntimeOptions reconstructionRuntime(const ReconstructionRequest &request);
 
 // Runs everything; throws cprecon::Error on bad input or model problems, or cprecon::Canceled when *cancel
 // becomes true between batches.
 SiteReconstruction reconstructSite(ModelPool &models, const Site &site, const ReconstructionRequest &request,
                                    const QString &siteLabel = {}, const std::atomic<bool> *cancel = nullptr,
                                    const ProgressFn &progress = {});
+
+// The same for a site already read (the benchmark reads a site once for its originals and every model). siteKey
+// ("plate/well/site") seeds the paper protocol's per-tile noise (tileNoiseSeed); stack.options is the pipeline used.
+SiteReconstruction reconstructStack(ModelPool &models, const SiteStack &stack, const ReconstructionRequest &request,
+                                    const std::string &siteKey, const std::atomic<bool> *cancel = nullptr,
+                                    const ProgressFn &progress = {});
+
+// A natural photo (the paper's LSUN control): one 256² RGB image (CV_8UC3, RGB plane order) as one tile of one
+// triplet "RGB"; stains R, G, B. The same model call, KLD and float-output metrics as a Cell Painting site.
+SiteReconstruction reconstructPhoto(ModelPool &models, const cv::Mat &rgb, const ReconstructionRequest &request,
+                                    const std::string &siteKey, const std::atomic<bool> *cancel = nullptr);
 
 // The metric part alone (used by reconstructSite and tests): per tile of `grid`, the uint8 original (/255) against
 // the reconstruction — CV_32FC1 in [0, 1] (the model's float output, as the paper's inference script measures it:

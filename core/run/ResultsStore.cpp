@@ -30,7 +30,26 @@ CREATE TABLE triplet_metrics (model TEXT, repeat INTEGER, plate TEXT, well TEXT,
 CREATE TABLE site_embeddings (model TEXT, repeat INTEGER, extractor TEXT, plate TEXT, well TEXT, site INTEGER,
                               dim INTEGER, data BLOB,
                               PRIMARY KEY (model, repeat, extractor, plate, well, site)) WITHOUT ROWID;
+CREATE TABLE site_info (plate TEXT, well TEXT, site INTEGER, dataset TEXT, natural INTEGER, metadata TEXT,
+                        PRIMARY KEY (plate, well, site)) WITHOUT ROWID;
+CREATE TABLE tile_features (model TEXT, repeat INTEGER, extractor TEXT, triplet TEXT, plate TEXT, well TEXT,
+                            site INTEGER, rows INTEGER, dim INTEGER, data BLOB,
+                            PRIMARY KEY (model, repeat, extractor, triplet, plate, well, site)) WITHOUT ROWID;
 )SQL";
+
+// Tables a shard's sites live in (all but meta), for mergeFrom.
+const char *const kSiteTables[] = {"sites", "tile_metrics", "triplet_metrics", "site_embeddings", "site_info", "tile_features"};
+
+std::vector<float> floatBlob(sqlite3_stmt *stmt, int column, size_t expected, const std::function<void(const std::string &)> &fail)
+{
+    const void *blob = sqlite3_column_blob(stmt, column);
+    const size_t bytes = size_t(sqlite3_column_bytes(stmt, column));
+    if (bytes != expected * sizeof(float))
+        fail("a feature blob has " + std::to_string(bytes) + " bytes, expected " + std::to_string(expected * sizeof(float)));
+    std::vector<float> v(expected);
+    if (expected > 0) std::memcpy(v.data(), blob, bytes);
+    return v;
+}
 
 // A prepared statement, finalised with its scope.
 class Statement {
@@ -95,6 +114,11 @@ bool SiteKey::operator<(const SiteKey &o) const
 {
     return std::tie(model, repeat, plate, well, site) < std::tie(o.model, o.repeat, o.plate, o.well, o.site);
 }
+bool SiteLocation::operator<(const SiteLocation &o) const
+{
+    return std::tie(plate, well, site) < std::tie(o.plate, o.well, o.site);
+}
+
 bool SiteKey::operator==(const SiteKey &o) const
 {
     return std::tie(model, repeat, plate, well, site) == std::tie(o.model, o.repeat, o.plate, o.well, o.site);
@@ -200,6 +224,12 @@ std::string ResultsStore::meta(const std::string &key) const
     return q.row() ? q.text(0) : std::string();
 }
 
+void ResultsStore::setMeta(const std::string &key, const std::string &value)
+{
+    Statement q(m_db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [this](const std::string &m) { fail(m); });
+    q.bind(1, key).bind(2, value).run(m_db);
+}
+
 void ResultsStore::writeSite(const SiteResults &r)
 {
     exec("BEGIN IMMEDIATE");
@@ -221,6 +251,19 @@ void ResultsStore::writeSite(const SiteResults &r)
                 .bind(6, r.key.site).bind(7, int(values.size()))
                 .bindBlob(8, values.data(), int(values.size() * sizeof(float)))
                 .run(m_db);
+        Statement feat(m_db, "INSERT OR REPLACE INTO tile_features VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", rollback);
+        for (const auto &[which, f] : r.tileFeatures) {
+            if (f.values.size() != size_t(f.rows) * size_t(f.dim)) rollback("tile features of the wrong size");
+            feat.bind(1, r.key.model).bind(2, r.key.repeat).bind(3, which.first).bind(4, which.second).bind(5, r.key.plate)
+                .bind(6, r.key.well).bind(7, r.key.site).bind(8, f.rows).bind(9, f.dim)
+                .bindBlob(10, f.values.data(), int(f.values.size() * sizeof(float)))
+                .run(m_db);
+        }
+        if (r.info) {
+            Statement info(m_db, "INSERT OR REPLACE INTO site_info VALUES (?1, ?2, ?3, ?4, ?5, ?6)", rollback);
+            info.bind(1, r.key.plate).bind(2, r.key.well).bind(3, r.key.site).bind(4, r.info->dataset)
+                .bind(5, int(r.info->natural)).bind(6, nlohmann::json(r.info->metadata).dump()).run(m_db);
+        }
         // Last, in the same transaction: the mark that the site is complete.
         Statement done(m_db, "INSERT OR REPLACE INTO sites VALUES (?1, ?2, ?3, ?4, ?5)", rollback);
         done.bindKey(r.key, 1).run(m_db);
@@ -279,6 +322,116 @@ std::vector<float> ResultsStore::embedding(const SiteKey &k, const std::string &
     std::vector<float> v(static_cast<size_t>(dim));
     if (dim > 0) std::memcpy(v.data(), blob, size_t(bytes));
     return v;
+}
+
+void ResultsStore::forEachEmbedding(const std::string &model, int repeat, const std::string &extractor,
+                                    const std::function<void(const SiteLocation &, const std::vector<float> &)> &f) const
+{
+    auto failed = [this](const std::string &m) { fail(m); };
+    Statement q(m_db, "SELECT plate, well, site, dim, data FROM site_embeddings WHERE model = ?1 AND repeat = ?2 AND extractor = ?3 "
+                      "ORDER BY plate, well, site", failed);
+    q.bind(1, model).bind(2, repeat).bind(3, extractor);
+    while (q.row()) f({q.text(0), q.text(1), int(q.integer(2))}, floatBlob(q.get(), 4, size_t(q.integer(3)), failed));
+}
+
+std::map<SiteLocation, SiteInfo> ResultsStore::siteInfos() const
+{
+    Statement q(m_db, "SELECT plate, well, site, dataset, natural, metadata FROM site_info", [this](const std::string &m) { fail(m); });
+    std::map<SiteLocation, SiteInfo> out;
+    while (q.row()) {
+        SiteInfo info;
+        info.dataset = q.text(3);
+        info.natural = q.integer(4) != 0;
+        info.metadata = nlohmann::json::parse(q.text(5)).get<std::map<std::string, std::string>>();
+        out[{q.text(0), q.text(1), int(q.integer(2))}] = std::move(info);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, int>> ResultsStore::sources() const
+{
+    Statement q(m_db, "SELECT DISTINCT model, repeat FROM sites ORDER BY model, repeat", [this](const std::string &m) { fail(m); });
+    std::vector<std::pair<std::string, int>> out;
+    while (q.row()) out.emplace_back(q.text(0), int(q.integer(1)));
+    return out;
+}
+
+std::vector<std::string> ResultsStore::embeddingExtractors() const
+{
+    Statement q(m_db, "SELECT DISTINCT extractor FROM site_embeddings ORDER BY extractor", [this](const std::string &m) { fail(m); });
+    std::vector<std::string> out;
+    while (q.row()) out.push_back(q.text(0));
+    return out;
+}
+
+std::vector<std::string> ResultsStore::tileFeatureExtractors() const
+{
+    Statement q(m_db, "SELECT DISTINCT extractor FROM tile_features ORDER BY extractor", [this](const std::string &m) { fail(m); });
+    std::vector<std::string> out;
+    while (q.row()) out.push_back(q.text(0));
+    return out;
+}
+
+void ResultsStore::forEachTileFeatures(const std::string &model, int repeat, const std::string &extractor, const std::string &triplet,
+                                       const std::function<void(const SiteLocation &, const TileFeatures &)> &f) const
+{
+    auto failed = [this](const std::string &m) { fail(m); };
+    Statement q(m_db, "SELECT plate, well, site, rows, dim, data FROM tile_features WHERE model = ?1 AND repeat = ?2 "
+                      "AND extractor = ?3 AND triplet = ?4 ORDER BY plate, well, site", failed);
+    q.bind(1, model).bind(2, repeat).bind(3, extractor).bind(4, triplet);
+    while (q.row()) {
+        TileFeatures t;
+        t.rows = int(q.integer(3));
+        t.dim = int(q.integer(4));
+        t.values = floatBlob(q.get(), 5, size_t(t.rows) * size_t(t.dim), failed);
+        f({q.text(0), q.text(1), int(q.integer(2))}, t);
+    }
+}
+
+int ResultsStore::mergeFrom(const ResultsStore &shard)
+{
+    if (shard.m_config.hash() != m_config.hash()) {
+        std::string keys;
+        for (const auto &k : m_config.differences(shard.m_config)) keys += (keys.empty() ? "" : ", ") + k;
+        throw Error("the shard was run with another config (differs in: " + keys + ")", u8(shard.databasePath()),
+                    "merge only the shards of one run (the same config.json)");
+    }
+    auto attachFailed = [this](const std::string &m) { fail("cannot read the shard: " + m); };
+    const int64_t before = int64_t(sites().size());
+    {
+        Statement attach(m_db, "ATTACH DATABASE ?1 AS shard", attachFailed);
+        attach.bind(1, u8(shard.databasePath())).run(m_db);
+    }
+    auto detach = [this] { sqlite3_exec(m_db, "DETACH DATABASE shard", nullptr, nullptr, nullptr); };
+    try {
+        exec("BEGIN IMMEDIATE");
+        // A site is copied with all its rows, or not at all: only sites this store lacks, in one transaction.
+        exec("CREATE TEMP TABLE new_sites AS SELECT * FROM shard.sites EXCEPT SELECT * FROM main.sites");
+        for (const char *table : kSiteTables) {
+            const std::string t(table);
+            std::string sql;
+            if (t == "site_info")
+                sql = "INSERT OR IGNORE INTO main.site_info SELECT * FROM shard.site_info";
+            else
+                sql = "INSERT OR IGNORE INTO main." + t + " SELECT s.* FROM shard." + t +
+                      " s JOIN new_sites n USING (model, repeat, plate, well, site)";
+            if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+                const std::string m = sqlite3_errmsg(m_db);
+                const int code = sqlite3_extended_errcode(m_db);
+                sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+                fail("merging " + t + " failed: " + m, code);
+            }
+        }
+        exec("DROP TABLE new_sites");
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); // a no-op when fail() already rolled back
+        sqlite3_exec(m_db, "DROP TABLE IF EXISTS temp.new_sites", nullptr, nullptr, nullptr);
+        detach();
+        throw;
+    }
+    detach();
+    return int(int64_t(sites().size()) - before);
 }
 
 void ResultsStore::limitPagesForTesting(int pages)

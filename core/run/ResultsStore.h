@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,11 +41,36 @@ struct TripletMetricRow {
     double kld = 0;
 };
 
+// Where a site is: screen plate, well, site number (the originals' part of a SiteKey).
+struct SiteLocation {
+    std::string plate, well;
+    int site = 0;
+    bool operator<(const SiteLocation &o) const;
+};
+
+// What the reports need to know about a site, written with its originals: its dataset (the group_by values) and
+// the well's metadata columns (Metadata_broad_sample, Metadata_pert_iname, Metadata_control_type,
+// Metadata_negcon = "1"/"0", the group_by columns).
+struct SiteInfo {
+    std::string dataset;                         // dataset label, e.g. "Metadata_CellLine=U2OS, ..."
+    bool natural = false;                        // a natural-image dataset (no FR)
+    std::map<std::string, std::string> metadata; // column -> value
+};
+
+// Per-tile features of one triplet (rows = tiles in row-major grid order), kept for FID: FID's statistics are
+// accumulated from these in site-key order after the tile pass, so a sharded run merges to exactly the same sums.
+struct TileFeatures {
+    int rows = 0, dim = 0;
+    std::vector<float> values; // rows x dim
+};
+
 struct SiteResults {
     SiteKey key;
+    std::optional<SiteInfo> info;     // with the originals (model "")
     std::vector<TileMetricRow> tiles;
     std::vector<TripletMetricRow> triplets;
     std::map<std::string, std::vector<float>> embeddings; // extractor -> the site's embedding (mean over its tiles)
+    std::map<std::pair<std::string, std::string>, TileFeatures> tileFeatures; // (extractor, triplet) -> FID features
 };
 
 class ResultsStore {
@@ -64,6 +90,7 @@ public:
     QString folder() const { return m_dir; }
     QString databasePath() const;
     std::string meta(const std::string &key) const; // run identity: config_hash, app_version, created, ...
+    void setMeta(const std::string &key, const std::string &value);
 
     void writeSite(const SiteResults &results); // one transaction; throws cprecon::Error naming the file
     bool hasSite(const SiteKey &key) const;
@@ -72,6 +99,21 @@ public:
     void forEachTileMetric(const std::function<void(const SiteKey &, const TileMetricRow &)> &f) const;
     void forEachTripletMetric(const std::function<void(const SiteKey &, const TripletMetricRow &)> &f) const;
     std::vector<float> embedding(const SiteKey &key, const std::string &extractor) const; // empty when absent
+    // Every embedding of one source and extractor, in site order.
+    void forEachEmbedding(const std::string &model, int repeat, const std::string &extractor,
+                          const std::function<void(const SiteLocation &, const std::vector<float> &)> &f) const;
+    std::map<SiteLocation, SiteInfo> siteInfos() const;
+    // The (model, repeat) pairs with at least one complete site, and the extractors with FID features.
+    std::vector<std::pair<std::string, int>> sources() const;
+    std::vector<std::string> embeddingExtractors() const;
+    std::vector<std::string> tileFeatureExtractors() const;
+    // FID features of one source, extractor and triplet, in site order.
+    void forEachTileFeatures(const std::string &model, int repeat, const std::string &extractor, const std::string &triplet,
+                             const std::function<void(const SiteLocation &, const TileFeatures &)> &f) const;
+
+    // Adds every site of `shard` (a store of the same config) that this store lacks, in one transaction.
+    // Returns the number of sites added. Refuses a store with another config, naming the keys that differ.
+    int mergeFrom(const ResultsStore &shard);
 
     // Tests: limit the database's size to simulate a full disk (SQLite's max_page_count).
     void limitPagesForTesting(int pages);

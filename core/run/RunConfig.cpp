@@ -243,14 +243,26 @@ void RunConfig::validate(const std::string &origin) const
         fail("device", "is '" + u8(device) + "'", "use auto, cpu or cuda");
 }
 
+namespace {
+// The config minus how it is executed: threads and batch size never change a number (per-tile noise seeds, thread
+// count independence is tested), so shards and resumes on other machines may set them as they like.
+json identityJson(const RunConfig &c)
+{
+    json j = c.toJson();
+    j.erase("threads");
+    j.erase("batch_size");
+    return j;
+}
+} // namespace
+
 std::string RunConfig::hash() const
 {
-    return QCryptographicHash::hash(QByteArray::fromStdString(toJson().dump()), QCryptographicHash::Sha256).toHex().toStdString();
+    return QCryptographicHash::hash(QByteArray::fromStdString(identityJson(*this).dump()), QCryptographicHash::Sha256).toHex().toStdString();
 }
 
 std::vector<std::string> RunConfig::differences(const RunConfig &other) const
 {
-    const json a = toJson(), b = other.toJson();
+    const json a = identityJson(*this), b = identityJson(other);
     std::vector<std::string> out;
     for (const auto &[key, value] : a.items())
         if (!b.contains(key) || b[key] != value) out.push_back(key);

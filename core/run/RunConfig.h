@@ -60,7 +60,7 @@ struct RunConfig {
     static RunConfig fromFile(const QString &path);
     // Checks what can be checked without opening a screen (throws cprecon::Error naming the key).
     void validate(const std::string &origin = {}) const;
-    // sha256 of the canonical JSON: the run's identity in its store.
+    // sha256 of the canonical JSON without threads and batch_size (they change no number): the run's identity.
     std::string hash() const;
     // The keys whose values differ from `other`'s (resuming with a changed config is refused, naming them).
     std::vector<std::string> differences(const RunConfig &other) const;

@@ -1,15 +1,15 @@
 #include "run/RunPlan.h"
 
-#include "catalog/ModelRegistry.h"
-#include "catalog/WeightDiscovery.h"
-#include "models/ModelPool.h"
+#include "run/WeightResolution.h"
 #include "util/Error.h"
 
 #include <QFileInfo>
 
 #include <QSet>
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <set>
 
 namespace cprecon::run {
@@ -25,24 +25,21 @@ QString listOf(const QStringList &items, int max = 12)
     return s;
 }
 
-// Weights a model or extractor needs: an explicit path must exist; a registry name must be found on disk.
-void requireWeights(const std::string &what, const std::string &spec)
-{
-    if (spec.rfind("sd-vae:", 0) == 0) {
-        ModelPool::identity(spec, {}); // throws naming the missing file
-        return;
-    }
-    const models::ModelRegistry registry = models::ModelRegistry::standard();
-    const models::KnownModel *known = registry.find(QString::fromStdString(spec));
-    if (!known) return; // a baseline spec (bicubic8, jpeg:<q>, pca...): the factory checks its syntax
-    if (known->isBaseline()) return;
-    const models::ModelStatus st = models::WeightDiscovery(models::DiscoveryConfig::fromEnvironment()).status(*known);
-    if (!st.isUsable())
-        throw Error(what + " '" + spec + "' needs weights that are not on this machine (" + u8(st.detail) + ")", "",
-                    "download them (Tools > Models, or cprecon-cli models download " + spec + ") or give a path");
-}
-
 } // namespace
+
+Shard Shard::parse(const QString &text)
+{
+    const QStringList parts = text.split(QLatin1Char('/'));
+    bool okI = false, okN = false;
+    Shard s;
+    if (parts.size() == 2) {
+        s.index = parts[0].toInt(&okI);
+        s.count = parts[1].toInt(&okN);
+    }
+    if (!okI || !okN || s.count < 1 || s.index < 0 || s.index >= s.count)
+        throw Error("--shard '" + u8(text) + "' is not I/N with 0 <= I < N", "", "e.g. --shard 0/4 ... --shard 3/4 for four parts");
+    return s;
+}
 
 QString datasetValue(const Plate &plate, const Well &well, const QString &column)
 {
@@ -78,10 +75,16 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
         const Plate *plate;
         const Well *well;
     };
-    std::vector<Picked> wells;
+    std::vector<Picked> wells, naturalWells;
     QSet<QString> wellsSeen;
     for (const Screen *s : screens)
         for (const Plate &p : s->plates) {
+            if (s->kind == ScreenKind::NaturalImages) {
+                // A photo folder is a dataset of its own: the Cell Painting subset filters do not apply to it.
+                for (const Well &w : p.wells)
+                    if (!w.sites.isEmpty()) naturalWells.push_back({&p, &w});
+                continue;
+            }
             if (!config.plates.isEmpty() && !config.plates.contains(p.barcode)) continue;
             for (const Well &w : p.wells) {
                 if (w.sites.isEmpty()) continue;
@@ -95,7 +98,8 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
     for (const QString &w : config.wells)
         if (!wellsSeen.contains(w))
             throw Error("run config: well '" + u8(w) + "' has no images in the chosen plates", "", "check subset.wells");
-    if (wells.empty()) throw Error("the run's subset selects no site with images", "", "widen subset (plates, wells, cell_lines, time_points)");
+    if (wells.empty() && naturalWells.empty())
+        throw Error("the run's subset selects no site with images", "", "widen subset (plates, wells, cell_lines, time_points)");
 
     // The dataset columns this screen has: a column no well has is dropped from the defaults, an error otherwise.
     for (const QString &col : config.groupBy) {
@@ -112,6 +116,7 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
     }
 
     std::map<QStringList, Dataset> byKey;
+    std::map<QStringList, std::vector<Picked>> wellsOf;
     for (const Picked &p : wells) {
         QStringList key;
         for (const QString &col : plan.groupBy) key << datasetValue(*p.plate, *p.well, col);
@@ -121,32 +126,61 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
         d.tiles += int(p.well->sites.size()) * perSide * perSide;
         d.negativeControlWells += p.well->meta.isNegativeControl() ? 1 : 0;
         plan.sites += int(p.well->sites.size());
+        wellsOf[key].push_back(p);
     }
     plan.tilesPerSite = perSide * perSide;
+    std::map<QString, Dataset> natural; // by label
+    std::map<QString, std::vector<Picked>> naturalWellsOf;
+    for (const Picked &p : naturalWells) {
+        const QString label = QStringLiteral("natural: ") + p.plate->barcode;
+        Dataset &d = natural[label];
+        d.label = label;
+        d.natural = true;
+        d.values = QStringList{label};
+        d.sites += int(p.well->sites.size());
+        d.tiles += int(p.well->sites.size());
+        plan.sites += int(p.well->sites.size());
+        naturalWellsOf[label].push_back(p);
+    }
+    auto addWork = [&plan](const std::vector<Picked> &picked) {
+        std::vector<Picked> sorted = picked;
+        std::sort(sorted.begin(), sorted.end(), [](const Picked &a, const Picked &b) {
+            return std::tie(a.plate->barcode, a.well->name) < std::tie(b.plate->barcode, b.well->name);
+        });
+        for (const Picked &p : sorted)
+            for (const Site &s : p.well->sites) plan.work.push_back({p.plate, p.well, &s, int(plan.datasets.size()) - 1});
+    };
     for (auto &[key, d] : byKey) {
         QStringList parts;
         for (int i = 0; i < plan.groupBy.size(); ++i) parts << plan.groupBy[i] + QLatin1Char('=') + key.value(i);
         d.label = parts.isEmpty() ? QStringLiteral("all wells") : parts.join(QStringLiteral(", "));
+        plan.datasets.push_back(d);
+        addWork(wellsOf[key]);
         if (d.negativeControlWells == 0)
             plan.warnings.push_back("dataset " + u8(d.label) + " has no negative-control wells: no fraction retrieved for it "
                                     "(metrics, KLD, FID and profiles are still computed)");
         if (d.tiles < 2048)
             plan.warnings.push_back("dataset " + u8(d.label) + " has " + std::to_string(d.tiles) +
                                     " tiles (< 2048): FID's covariance is rank deficient and FID biased upwards");
-        plan.datasets.push_back(d);
     }
+    for (auto &[label, d] : natural) {
+        plan.datasets.push_back(d);
+        addWork(naturalWellsOf[label]);
+        plan.notes.push_back("dataset " + u8(label) + " is natural images: metrics, KLD and FID only (no fraction retrieved)");
+        if (d.tiles < 2048)
+            plan.warnings.push_back("dataset " + u8(label) + " has " + std::to_string(d.tiles) +
+                                    " images (< 2048): FID's covariance is rank deficient and FID biased upwards");
+    }
+    // The run order: plates, wells, sites of the screens' datasets, then the photo folders (shards split this list).
+    std::stable_sort(plan.work.begin(), plan.work.end(), [&plan](const PlannedSite &a, const PlannedSite &b) {
+        const bool na = plan.datasets[size_t(a.dataset)].natural, nb = plan.datasets[size_t(b.dataset)].natural;
+        if (na != nb) return nb;
+        return std::tie(a.plate->barcode, a.well->name, a.site->number) < std::tie(b.plate->barcode, b.well->name, b.site->number);
+    });
 
     // Weights, before any work.
-    for (const QString &m : config.models) requireWeights("model", u8(m));
-    for (const ExtractorChoice &e : config.extractors) {
-        if (e.name == "handcrafted") continue;
-        if (!e.weights.empty()) {
-            if (!QFileInfo::exists(QString::fromStdString(e.weights)))
-                throw Error("extractor " + e.name + ": weights file does not exist", e.weights, "check the path");
-        } else {
-            requireWeights("extractor " + e.name + ": catalog entry", catalogNameOf(e.name));
-        }
-    }
+    for (const QString &m : config.models) resolveModelSpec(u8(m));
+    for (const ExtractorChoice &e : config.extractors) resolveExtractorWeights(e);
     return plan;
 }
 

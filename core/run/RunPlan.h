@@ -17,14 +17,32 @@ namespace cprecon::run {
 
 struct Dataset {
     QStringList values;   // the group_by values, in group_by order
-    QString label;        // "Metadata_CellLine=U2OS, Metadata_TimepointHours=48"
+    QString label;        // "Metadata_CellLine=U2OS, Metadata_TimepointHours=48"; "natural: <folder>" for photos
+    bool natural = false; // a folder of RGB photos: resized to one 256² RGB tile, one triplet, no FR
     int sites = 0, tiles = 0;
     int negativeControlWells = 0;
+};
+
+// One site of the run, in run order (plate, well, site; natural datasets after the screens' plates).
+struct PlannedSite {
+    const Plate *plate = nullptr;
+    const Well *well = nullptr;
+    const Site *site = nullptr;
+    int dataset = 0; // index into RunPlan::datasets
+};
+
+// --shard I/N: part I (0-based) of N disjoint parts; every N-th site of the run order, so each part gets a fair
+// share of every plate and the parts do not depend on which machine runs them.
+struct Shard {
+    int index = 0, count = 1;
+    static Shard parse(const QString &text); // "I/N" with 0 <= I < N, else cprecon::Error
+    bool contains(size_t siteIndex) const { return int(siteIndex % size_t(count)) == index; }
 };
 
 struct RunPlan {
     QStringList groupBy;           // the group_by columns this screen has (absent ones are dropped, with a note)
     std::vector<Dataset> datasets; // in label order
+    std::vector<PlannedSite> work; // every site of the subset
     int sites = 0, tilesPerSite = 0;
     std::vector<std::string> warnings, notes;
 };

@@ -29,4 +29,19 @@ QString wellName(int row, int column)
     return r + QStringLiteral("%1").arg(column + 1, 2, 10, QLatin1Char('0'));
 }
 
+QString perturbationKey(const WellMetadata &m)
+{
+    if (!m.perturbationId.isEmpty()) return m.perturbationId;
+    if (m.isNegativeControl()) return QStringLiteral("DMSO");
+    return m.perturbationName;
+}
+
+QString controlLabel(const WellMetadata &m)
+{
+    if (!m.controlTypeRaw.isEmpty()) return m.controlTypeRaw;
+    if (m.control == ControlType::NegativeControl) return QStringLiteral("negcon");
+    if (m.control == ControlType::PositiveControl) return QStringLiteral("poscon");
+    return {};
+}
+
 } // namespace cprecon

@@ -132,4 +132,10 @@ struct Screen {
 bool parseWellName(const QString &name, int &row, int &column);
 QString wellName(int row, int column); // (0,0) -> "A01"
 
+// How profiles name a well's perturbation and control type (pycytominer / copairs columns
+// Metadata_broad_sample and Metadata_control_type): the perturbation id, "DMSO" for a negative control without
+// one, else the name; the control type as written, else "negcon" / "poscon" / "".
+QString perturbationKey(const WellMetadata &m);
+QString controlLabel(const WellMetadata &m);
+
 } // namespace cprecon

@@ -95,6 +95,17 @@ private Q_SLOTS:
         QCOMPARE(feats.shape, (std::vector<int64_t>{1, 2048}));
         const auto ref = m_io->toFloat("A.pool_features");
         QVERIFY(compare(feats, std::vector<float>(ref.begin(), ref.begin() + 2048)).maxAbs <= 2e-3);
+
+        // The float path (a reconstruction as the model returned it): u8 / 255 given as floats is the same input,
+        // so the same features bit for bit; a float image between two uint8 levels gives other features.
+        std::vector<float> unit(size_t(first.numel()));
+        for (size_t i = 0; i < unit.size(); ++i) unit[i] = float(first.data[i]) / 255.0f;
+        const ImageBatchF32 asFloat{unit.data(), first.n, first.c, first.h, first.w};
+        const auto fromFloat = net->extract(asFloat);
+        QCOMPARE(fromFloat.shape, feats.shape);
+        QVERIFY(fromFloat.values == feats.values);
+        for (float &v : unit) v = std::min(1.0f, v + 0.3f / 255.0f); // what rounding to uint8 would erase
+        QVERIFY(compare(net->extract(asFloat), feats.values).maxAbs > 0);
     }
 
     void torchvisionTransformInputMatchesReference()

@@ -28,8 +28,17 @@ inline RuntimeOptions runtimeOf(const FeatureOptions &o)
 torch::Tensor toTensor(const HostTensor &h);
 // Contiguous float32 CPU copy of a tensor as a FloatArray.
 FloatArray toFloatArray(const torch::Tensor &t);
-// N×C×H×W uint8 view → float32 tensor (values 0..255), images [begin, end).
-torch::Tensor u8Slice(const ImageBatchU8 &images, int64_t begin, int64_t end);
+// Images [begin, end) of a batch as an owned float32 tensor in [0, 1]: uint8 / 255, or the float pixels as they are.
+torch::Tensor unitSlice(const ImageBatchU8 &images, int64_t begin, int64_t end);
+torch::Tensor unitSlice(const ImageBatchF32 &images, int64_t begin, int64_t end);
+// The shape of a batch, whatever its pixel type, and its images [begin, end) in [0, 1].
+struct BatchView {
+    int64_t n = 0, c = 0, h = 0, w = 0;
+    bool empty = true;
+    std::function<torch::Tensor(int64_t, int64_t)> slice;
+};
+BatchView batchView(const ImageBatchU8 &images);
+BatchView batchView(const ImageBatchF32 &images);
 
 // The prefix under which a checkpoint stores a network: the part before `anchorSuffix` of the key that ends with
 // it and for which all `alsoRequired` suffixes exist too ("" for plain torchvision keys, "encoder.vit_backbone."

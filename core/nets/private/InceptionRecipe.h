@@ -4,8 +4,8 @@
 
 namespace cprecon::featnet {
 
-// u8AsFloat: N×3×H×W float32 with 0..255 values. Returns the N×3×299×299 network input of recipe A
-// (torchvision: /255, bilinear 299, ImageNet mean/std) or recipe B (pytorch-fid: /255, bilinear 299, 2x−1).
-torch::Tensor inceptionPreprocess(const torch::Tensor &u8AsFloat, bool fidRecipe);
+// x01: N×3×H×W float32 in [0, 1] (u8 / 255). Returns the N×3×299×299 network input of recipe A
+// (torchvision: bilinear 299, ImageNet mean/std) or recipe B (pytorch-fid: bilinear 299, 2x−1).
+torch::Tensor inceptionPreprocess(const torch::Tensor &x01, bool fidRecipe);
 
 } // namespace cprecon::featnet

@@ -58,8 +58,8 @@ struct VitBackboneImpl : torch::nn::Module {
 };
 TORCH_MODULE(VitBackbone);
 
-// The model's own input normalisation: x/255 (then /255 again with the paper's quirk), then per image and channel
-// (x − mean)/sqrt(biased var + 1e-5) (InstanceNorm2d without affine).
-torch::Tensor openPhenomInputNorm(const torch::Tensor &u8AsFloat, bool paperDoubleNormalisation);
+// The model's own input normalisation of x01 = pixels in [0, 1] (u8 / 255; /255 again with the paper's quirk), then
+// per image and channel (x − mean)/sqrt(biased var + 1e-5) (InstanceNorm2d without affine).
+torch::Tensor openPhenomInputNorm(const torch::Tensor &x01, bool paperDoubleNormalisation);
 
 } // namespace cprecon::openphenom

@@ -1,0 +1,290 @@
+// cprecon-cli run / report / merge: the benchmark over a screen (docs/user/run.md). `run` builds the config (a file
+// and/or flags; flags win), checks it against the screens, runs or resumes the tile pass into the run folder and,
+// unless sharded, writes the report. `merge` combines shard stores into one run; `report` writes the tables of a run.
+#include "CliScreen.h"
+
+#include "models/ModelPool.h"
+#include "run/BenchmarkRun.h"
+#include "run/ResultsStore.h"
+#include "run/RunPlan.h"
+#include "run/RunReport.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace cprecon::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+void onSignal(int) { g_interrupted.store(true); }
+
+const char *kVersion = CPRECON_VERSION;
+
+std::string u8(const QString &s) { return s.toStdString(); }
+
+std::string clock(double seconds)
+{
+    if (seconds < 0) return "--:--:--";
+    const long s = long(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buf;
+}
+
+// The options that define a run (config keys), shared by run and bench pipeline.
+bool anyConfigFlag(const Args &a)
+{
+    for (const char *k : {"config", "screen", "model", "extractor", "protocol", "repeats", "seed", "null-size", "aggregation",
+                          "plate", "well", "tile-size", "crop", "device", "group-by"})
+        if (a.has(QString::fromLatin1(k))) return true;
+    return false;
+}
+
+run::RunConfig configFrom(const Args &a)
+{
+    run::RunConfig c = a.has(QStringLiteral("config")) ? run::RunConfig::fromFile(a.value(QStringLiteral("config"))) : run::RunConfig();
+    if (a.has(QStringLiteral("screen"))) c.screens = a.values(QStringLiteral("screen"));
+    for (QString &s : c.screens) s = QFileInfo(s).absoluteFilePath();
+    if (a.has(QStringLiteral("model"))) c.models = a.values(QStringLiteral("model"));
+    if (a.has(QStringLiteral("extractor"))) {
+        c.extractors.clear();
+        for (const QString &e : a.values(QStringLiteral("extractor"))) {
+            const qsizetype eq = e.indexOf(QLatin1Char('='));
+            run::ExtractorChoice ch{u8(eq < 0 ? e : e.left(eq)), eq < 0 ? std::string() : u8(QFileInfo(e.mid(eq + 1)).absoluteFilePath())};
+            c.extractors.push_back(ch);
+        }
+    }
+    if (a.has(QStringLiteral("protocol"))) c.protocol = parseProtocol(u8(a.value(QStringLiteral("protocol"))));
+    if (a.has(QStringLiteral("repeats"))) c.repeats = a.intValue(QStringLiteral("repeats"), c.repeats);
+    if (a.has(QStringLiteral("seed"))) c.seed = uint64_t(a.longValue(QStringLiteral("seed"), 0));
+    if (a.has(QStringLiteral("null-size"))) c.nullSize = a.longValue(QStringLiteral("null-size"), c.nullSize);
+    if (a.has(QStringLiteral("aggregation"))) {
+        c.aggregations.clear();
+        for (const QString &s : a.values(QStringLiteral("aggregation"))) c.aggregations.push_back(profiles::parseAggregation(u8(s)));
+    }
+    if (a.has(QStringLiteral("plate"))) c.plates = a.values(QStringLiteral("plate"));
+    if (a.has(QStringLiteral("well"))) {
+        c.wells.clear();
+        for (const QString &w : a.values(QStringLiteral("well"))) c.wells << canonicalWell(w);
+    }
+    if (a.has(QStringLiteral("tile-size"))) c.tileSize = a.intValue(QStringLiteral("tile-size"), c.tileSize);
+    if (a.has(QStringLiteral("crop"))) c.crop = a.intValue(QStringLiteral("crop"), c.crop);
+    if (a.has(QStringLiteral("device"))) c.device = a.value(QStringLiteral("device"));
+    if (a.has(QStringLiteral("group-by"))) c.groupBy = a.values(QStringLiteral("group-by"));
+    if (a.has(QStringLiteral("batch-size"))) c.batchSize = a.intValue(QStringLiteral("batch-size"), c.batchSize);
+    if (a.has(QStringLiteral("threads"))) c.threads = a.intValue(QStringLiteral("threads"), c.threads);
+    c.validate(a.has(QStringLiteral("config")) ? u8(a.value(QStringLiteral("config"))) : std::string("the command line"));
+    return c;
+}
+
+// Progress on stderr as a bar (a line every 10 % when stderr is not a terminal, e.g. a Slurm log), or as JSON
+// lines on stdout.
+struct Reporter {
+    bool json = false;
+    bool terminal = isatty(fileno(stderr)) != 0;
+    std::shared_ptr<int> lastDecile = std::make_shared<int>(-1);
+    void operator()(const run::RunProgress &p) const
+    {
+        if (json) {
+            nlohmann::json j{{"event", "progress"},          {"stage", p.stage},           {"sites_done", p.sitesDone},
+                             {"sites_total", p.sitesTotal},  {"tiles_done", p.tilesDone}, {"tiles_total", p.tilesTotal},
+                             {"tiles_per_s", p.tilesPerSecond}, {"eta_s", p.etaSeconds}, {"site", p.site}};
+            std::cout << j.dump() << std::endl;
+            return;
+        }
+        const double f = p.tilesTotal > 0 ? double(p.tilesDone) / double(p.tilesTotal) : 0;
+        if (!terminal) {
+            const int decile = int(f * 10);
+            if (decile == *lastDecile) return;
+            *lastDecile = decile;
+        }
+        const int width = 30, filled = int(f * width + 0.5);
+        std::fprintf(stderr, terminal ? "\r%s [%s%s] %lld/%lld tiles (%3.0f %%)  %.2f tiles/s  ETA %s " : "%s [%s%s] %lld/%lld tiles (%3.0f %%)  %.2f tiles/s  ETA %s\n", p.stage.c_str(),
+                     std::string(size_t(filled), '#').c_str(), std::string(size_t(width - filled), '.').c_str(),
+                     (long long)p.tilesDone, (long long)p.tilesTotal, 100 * f, p.tilesPerSecond, clock(p.etaSeconds).c_str());
+        std::fflush(stderr);
+    }
+    void say(const std::string &event, const std::string &text) const
+    {
+        if (json) std::cout << nlohmann::json{{"event", event}, {"message", text}}.dump() << std::endl;
+        else std::cout << text << std::endl;
+    }
+};
+
+void writeReportOf(const run::ResultsStore &store, const QString &dir, const Reporter &log)
+{
+    const run::ReportSummary s = writeReport(store, dir, kVersion, [&](const std::string &stage) {
+        if (log.json) log.say("analysis", stage);
+    }, &g_interrupted);
+    for (const std::string &n : s.notes) log.say("note", "note: " + n);
+    log.say("report", "report: " + u8(dir) + " (" + std::to_string(s.files.size()) + " files)");
+}
+
+int runRun(const Args &a)
+{
+    const QString out = QFileInfo(a.require(QStringLiteral("out"))).absoluteFilePath();
+    const bool resume = a.has(QStringLiteral("resume"));
+    const run::Shard shard = run::Shard::parse(a.value(QStringLiteral("shard"), QStringLiteral("0/1")));
+    Reporter log{a.has(QStringLiteral("log-json"))};
+
+    // A new run is checked against its screens before its folder is created; a resumed one against its store.
+    std::optional<run::ResultsStore> resumed;
+    if (resume) {
+        if (!anyConfigFlag(a)) {
+            resumed = run::ResultsStore::open(out);
+        } else {
+            const run::RunConfig expected = configFrom(a);
+            resumed = run::ResultsStore::open(out, &expected);
+        }
+    }
+    const run::RunConfig config = resumed ? resumed->config() : configFrom(a);
+
+    std::vector<Screen> screens;
+    for (const QString &path : config.screens) {
+        screens.push_back(openScreen(path, screenOpenOptions(a)));
+        if (screens.back().synthetic) log.say("note", "PHANTOM screen " + u8(path) + ": synthetic images, not biology");
+    }
+    std::vector<const Screen *> pointers;
+    for (const Screen &s : screens) pointers.push_back(&s);
+    const run::RunPlan plan = run::planRun(config, pointers);
+    for (const std::string &n : plan.notes) log.say("note", "note: " + n);
+    for (const std::string &w : plan.warnings) log.say("warning", "warning: " + w);
+    run::ResultsStore store = resumed ? std::move(*resumed) : run::ResultsStore::create(out, config, kVersion);
+    store.setMeta("group_by", nlohmann::json(std::vector<std::string>([&] {
+                                  std::vector<std::string> v;
+                                  for (const QString &c : plan.groupBy) v.push_back(u8(c));
+                                  return v;
+                              }()))
+                                  .dump());
+    store.setMeta("planned_sites", std::to_string(plan.work.size()));
+    log.say("plan", "run " + u8(out) + ": " + std::to_string(plan.work.size()) + " sites in " + std::to_string(plan.datasets.size()) +
+                        " dataset(s), " + std::to_string(config.models.size()) + " model(s)" +
+                        (shard.count > 1 ? ", shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) : ""));
+
+    std::signal(SIGINT, onSignal); // Ctrl-C / scancel: finish nothing half, keep everything written
+    std::signal(SIGTERM, onSignal);
+    ModelPool models;
+    run::TilePassOptions o;
+    o.shard = shard;
+    o.cancel = &g_interrupted;
+    o.progress = log;
+    const run::TilePassReport r = run::runTilePass(models, config, plan, store, o);
+    if (!log.json && log.terminal) std::fprintf(stderr, "\n");
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "tile pass: %d (site, source) results computed, %d already stored; %.1f s (model %.1f s, features %.1f s, waiting for reads %.1f s)",
+                  r.unitsComputed, r.unitsResumed, r.wallSeconds, r.modelSeconds, r.featureSeconds, r.readWaitSeconds);
+    log.say("tiles", buf);
+    if (r.canceled) {
+        log.say("interrupted", "interrupted: resume with cprecon-cli run --resume --out " + u8(out) + " (nothing stored is lost)");
+        return 130;
+    }
+    if (shard.count > 1) {
+        log.say("done", "shard done: merge the shards with cprecon-cli merge SHARD... --out RUN");
+        return 0;
+    }
+    if (!a.has(QStringLiteral("no-report"))) writeReportOf(store, QDir(out).filePath(QStringLiteral("report")), log);
+    return 0;
+}
+
+int runReport(const Args &a)
+{
+    if (a.positionals().size() != 1) throw Error("report takes exactly one RUN folder", "", "see cprecon-cli report --help");
+    const run::ResultsStore store = run::ResultsStore::open(a.positionals().front());
+    Reporter log{a.has(QStringLiteral("log-json"))};
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    writeReportOf(store, a.require(QStringLiteral("out")), log);
+    return 0;
+}
+
+int runMerge(const Args &a)
+{
+    if (a.positionals().isEmpty()) throw Error("merge takes the shard run folders", "", "cprecon-cli merge SHARD1 SHARD2 ... --out RUN");
+    const QString out = QFileInfo(a.require(QStringLiteral("out"))).absoluteFilePath();
+    Reporter log{a.has(QStringLiteral("log-json"))};
+    std::vector<run::ResultsStore> shards;
+    for (const QString &dir : a.positionals()) shards.push_back(run::ResultsStore::open(dir));
+    run::ResultsStore merged = run::ResultsStore::create(out, shards.front().config(), kVersion);
+    for (const char *key : {"group_by", "planned_sites"}) merged.setMeta(key, shards.front().meta(key));
+    int added = 0;
+    for (size_t i = 0; i < shards.size(); ++i) {
+        if (shards[i].meta("group_by") != shards.front().meta("group_by"))
+            throw Error("the shards were planned on different screens (their dataset columns differ)", u8(shards[i].folder()),
+                        "merge only the shards of one run");
+        added += merged.mergeFrom(shards[i]);
+    }
+    log.say("merge", "merged " + std::to_string(shards.size()) + " shard(s): " + std::to_string(added) + " (site, source) results into " + u8(out));
+    if (!a.has(QStringLiteral("no-report"))) writeReportOf(merged, QDir(out).filePath(QStringLiteral("report")), log);
+    return 0;
+}
+
+std::vector<Option> configOptions()
+{
+    return {value(QStringLiteral("config"), QStringLiteral("FILE"), QStringLiteral("run config (cprecon-cli config --template); flags override it")),
+            list(QStringLiteral("screen"), QStringLiteral("PATH"), QStringLiteral("screen to run over (repeat for several)")),
+            list(QStringLiteral("model"), QStringLiteral("M"), QStringLiteral("reconstruction model: registry name, bicubic8, jpeg:Q, sd-vae:PATH (repeat)"), QStringLiteral("sd-vae-v1-4")),
+            list(QStringLiteral("extractor"), QStringLiteral("NAME[=WEIGHTS]"), QStringLiteral("inception, inception-fid, openphenom, handcrafted (repeat)"), QStringLiteral("inception, openphenom")),
+            value(QStringLiteral("protocol"), QStringLiteral("paper|corrected"), QStringLiteral("PROTOCOL.md's protocol"), QStringLiteral("paper")),
+            integer(QStringLiteral("repeats"), QStringLiteral("N"), QStringLiteral("full repeats (seed-dependent parts only)"), QStringLiteral("3"), 1, 1000),
+            integer(QStringLiteral("seed"), QStringLiteral("K"), QStringLiteral("run seed (repeat r uses K + r)"), QStringLiteral("0"), 0),
+            integer(QStringLiteral("null-size"), QStringLiteral("N"), QStringLiteral("permutation null size"), QStringLiteral("1000000"), 1),
+            list(QStringLiteral("aggregation"), QStringLiteral("mean|median"), QStringLiteral("well profiles"), QStringLiteral("mean, median")),
+            list(QStringLiteral("plate"), QStringLiteral("P"), QStringLiteral("subset: these plates")),
+            list(QStringLiteral("well"), QStringLiteral("W"), QStringLiteral("subset: these wells")),
+            list(QStringLiteral("group-by"), QStringLiteral("COL"), QStringLiteral("dataset columns"), QStringLiteral("Metadata_CellLine, Metadata_TimepointHours")),
+            integer(QStringLiteral("tile-size"), QStringLiteral("N"), QStringLiteral("tile size"), QStringLiteral("256"), 8),
+            integer(QStringLiteral("crop"), QStringLiteral("N"), QStringLiteral("centre crop (0: none)"), QStringLiteral("1024"), 0),
+            value(QStringLiteral("device"), QStringLiteral("auto|cpu|cuda"), QStringLiteral("where the networks run"), QStringLiteral("auto")),
+            integer(QStringLiteral("batch-size"), QStringLiteral("N"), QStringLiteral("tiles per model call"), QStringLiteral("8"), 1, 4096)};
+}
+
+} // namespace
+
+static Registrar regRun({"run", "the benchmark over a screen: reconstruction, metrics, features, FID, FR, resumable",
+                         QStringLiteral("--screen PATH --model M --extractor NAME --out RUN [--resume] [--shard I/N]"),
+                         QStringLiteral("Builds the run config from --config and the flags (flags win), checks it against the\n"
+                                        "screens (named errors before any work), then computes every site into RUN/results.sqlite\n"
+                                        "(one transaction per site and source) and writes the tables to RUN/report.\n"
+                                        "--resume continues an interrupted run: stored results are never recomputed; a changed\n"
+                                        "config is refused, naming what changed. --shard I/N computes part I of N (then\n"
+                                        "cprecon-cli merge). Exit 0 done, 130 interrupted (resume to finish).\n"
+                                        "Example: cprecon-cli run --screen S --model bicubic8 --extractor handcrafted --out R"),
+                         options({value(QStringLiteral("out"), QStringLiteral("RUN"), QStringLiteral("the run folder")),
+                                  flag(QStringLiteral("resume"), QStringLiteral("continue the run in --out")),
+                                  value(QStringLiteral("shard"), QStringLiteral("I/N"), QStringLiteral("compute part I of N (0-based)"), QStringLiteral("0/1")),
+                                  flag(QStringLiteral("log-json"), QStringLiteral("machine-readable progress lines on stdout")),
+                                  flag(QStringLiteral("no-report"), QStringLiteral("skip the report (cprecon-cli report later)"))},
+                                 configOptions(), screenOptions()),
+                         runRun});
+
+static Registrar regReport({"report", "a run's tables: tile metrics, FID, FR table, activity, profiles (CSV + report.json)",
+                            QStringLiteral("RUN --out DIR"),
+                            QStringLiteral("Writes tile_metrics.csv, triplet_metrics.csv, metric_summary.csv, fid.csv, fr_table.csv,\n"
+                                           "fr_table.md, fr_repeats.csv, activity_*.csv, site_profiles_*.csv, well_profiles_*.csv and\n"
+                                           "report.json (protocol, settings, run identity, column meanings). docs/user/run.md#reports."),
+                            {value(QStringLiteral("out"), QStringLiteral("DIR"), QStringLiteral("report folder")),
+                             flag(QStringLiteral("log-json"), QStringLiteral("machine-readable lines on stdout"))},
+                            runReport});
+
+static Registrar regMerge({"merge", "combine shard runs (--shard I/N) into one run and write its report",
+                           QStringLiteral("SHARD... --out RUN"),
+                           QStringLiteral("Every shard must come from the same config. The merged store holds every site once; its\n"
+                                          "tables are byte-identical to an unsharded run's."),
+                           {value(QStringLiteral("out"), QStringLiteral("RUN"), QStringLiteral("the merged run folder (new)")),
+                            flag(QStringLiteral("log-json"), QStringLiteral("machine-readable lines on stdout")),
+                            flag(QStringLiteral("no-report"), QStringLiteral("skip the report"))},
+                           runMerge});
+
+} // namespace cprecon::cli
