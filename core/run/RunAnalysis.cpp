@@ -231,7 +231,22 @@ RunTables analyseRun(const ResultsStore &store, const std::function<void(const s
                     ao.tvnOptions.whiten = config.tvnWhiten;
                     ao.tvnOptions.varianceThreshold = config.tvnVarianceThreshold;
                     ao.tvnOptions.maxComponents = config.tvnComponents;
-                    ActivityTable table{extractor, data, aggName, r, profiles::phenotypicActivity(wells, ao)};
+                    ActivityTable table{extractor, data, aggName, r, {}};
+                    try {
+                        table.result = profiles::phenotypicActivity(wells, ao);
+                    } catch (const Canceled &) {
+                        throw;
+                    } catch (const Error &e) {
+                        // Nothing evaluable (e.g. no dataset has negative controls): no FR, said per dataset.
+                        std::set<std::string> labels;
+                        for (size_t i = 0; i < sites.rows(); ++i) labels.insert(sites.metaColumn("Metadata_dataset")[i]);
+                        for (const std::string &label : labels) {
+                            FrRow row{extractor, data, aggName, label, r};
+                            row.reason = e.message();
+                            out.fr.push_back(row);
+                        }
+                        continue;
+                    }
                     for (const profiles::GroupActivity &ga : table.result.groups) {
                         FrRow row{extractor, data, aggName, labelOf(out.groupBy, ga.values), r};
                         row.evaluated = ga.evaluated;
