@@ -8,6 +8,7 @@ PACKAGES=(
   libopencv-dev libeigen3-dev libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev zlib1g-dev libsqlite3-dev
   xvfb xauth fonts-dejavu-core
+  slurmctld slurmd slurm-client munge
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -243,26 +243,22 @@ void RunConfig::validate(const std::string &origin) const
         fail("device", "is '" + u8(device) + "'", "use auto, cpu or cuda");
 }
 
-namespace {
-// The config minus how it is executed: threads and batch size never change a number (per-tile noise seeds, thread
-// count independence is tested), so shards and resumes on other machines may set them as they like.
-json identityJson(const RunConfig &c)
+json RunConfig::identityJson() const
 {
-    json j = c.toJson();
+    json j = toJson();
     j.erase("threads");
     j.erase("batch_size");
     return j;
 }
-} // namespace
 
 std::string RunConfig::hash() const
 {
-    return QCryptographicHash::hash(QByteArray::fromStdString(identityJson(*this).dump()), QCryptographicHash::Sha256).toHex().toStdString();
+    return QCryptographicHash::hash(QByteArray::fromStdString(identityJson().dump()), QCryptographicHash::Sha256).toHex().toStdString();
 }
 
 std::vector<std::string> RunConfig::differences(const RunConfig &other) const
 {
-    const json a = identityJson(*this), b = identityJson(other);
+    const json a = identityJson(), b = other.identityJson();
     std::vector<std::string> out;
     for (const auto &[key, value] : a.items())
         if (!b.contains(key) || b[key] != value) out.push_back(key);

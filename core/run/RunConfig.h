@@ -60,7 +60,10 @@ struct RunConfig {
     static RunConfig fromFile(const QString &path);
     // Checks what can be checked without opening a screen (throws cprecon::Error naming the key).
     void validate(const std::string &origin = {}) const;
-    // sha256 of the canonical JSON without threads and batch_size (they change no number): the run's identity.
+    // The config minus how it is executed: threads and batch size never change a number (per-tile noise seeds;
+    // thread-count independence is tested), so shards and resumes on other machines may set them as they like.
+    nlohmann::json identityJson() const;
+    // sha256 of identityJson(): the run's identity.
     std::string hash() const;
     // The keys whose values differ from `other`'s (resuming with a changed config is refused, naming them).
     std::vector<std::string> differences(const RunConfig &other) const;

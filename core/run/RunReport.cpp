@@ -300,7 +300,7 @@ ReportSummary writeReport(const ResultsStore &store, const QString &outDir, cons
     j["app_version"] = appVersion;
     j["config_hash"] = store.meta("config_hash");
     j["protocol"] = std::string(protocolName(config.protocol));
-    j["settings"] = config.toJson();
+    j["settings"] = config.identityJson(); // what decides the numbers (threads and batch size do not)
     j["datasets"] = tables.datasets;
     j["group_by"] = groupBy;
     j["repeats"] = tables.repeats;
