@@ -1,4 +1,5 @@
 #include "image/ImageReader.h"
+#include "screen/LmdbArchive.h"
 
 #include "util/Error.h"
 
@@ -49,6 +50,12 @@ cv::Mat readImageFile(const QString &path, int plane)
     const QByteArray bytes = readBytes(path);
     if (bytes.isEmpty())
         throw Error("image file is empty (0 bytes)", file, "re-copy or re-download the file");
+    return decodeImage(bytes, file, plane);
+}
+
+cv::Mat decodeImage(const QByteArray &bytes, const std::string &file, int plane)
+{
+    if (bytes.isEmpty()) throw Error("the image is empty (0 bytes)", file, "re-copy or re-download it");
 
     cv::Mat img;
     try {
@@ -90,6 +97,9 @@ cv::Mat readImageFile(const QString &path, int plane)
 
 cv::Mat readChannelImage(const ChannelImage &channel)
 {
+    if (!channel.archiveKey.isEmpty()) // a record of an LMDB image database (LSUN)
+        return decodeImage(lmdbValue(channel.path, channel.archiveKey),
+                           channel.path.toStdString() + " (LMDB key " + channel.archiveKey.toStdString() + ")", channel.plane);
     return readImageFile(channel.path, channel.plane);
 }
 

@@ -9,7 +9,10 @@
 // Every failure throws cprecon::Error naming the file and the fix.
 #include "screen/Screen.h"
 
+#include <QByteArray>
 #include <QString>
+
+#include <string>
 
 #include <opencv2/core.hpp>
 
@@ -18,6 +21,8 @@ namespace cprecon {
 // Reads `path`; plane = -1 for a grayscale file, 0..2 to take R/G/B of a colour file.
 // Returns CV_16UC1 or CV_8UC1 (never a copy-on-write view of anything else).
 cv::Mat readImageFile(const QString &path, int plane = -1);
+// The same from encoded bytes (TIFF/PNG/JPEG/WebP); `file` names them in errors.
+cv::Mat decodeImage(const QByteArray &bytes, const std::string &file, int plane = -1);
 
 // Same for a channel of a site (uses ChannelImage::path and ::plane).
 cv::Mat readChannelImage(const ChannelImage &channel);

@@ -44,13 +44,16 @@ struct LoadedSite {
 
 cv::Mat readPhoto(const Site &site)
 {
-    const ChannelImage *c = site.channels.isEmpty() ? nullptr : &site.channels.front();
-    if (!c) throw Error("the photo has no image file", u8(site.plate + QLatin1Char('/') + site.well));
     cv::Mat planes[3];
-    for (int p = 0; p < 3; ++p) planes[p] = readImageFile(c->path, p); // throws naming the file
+    const char *names[3] = {"R", "G", "B"};
+    for (int p = 0; p < 3; ++p) {
+        const ChannelImage *c = site.channel(QString::fromLatin1(names[p]));
+        if (!c) throw Error(std::string("the photo has no ") + names[p] + " plane", u8(site.plate + QLatin1Char('/') + site.well));
+        planes[p] = readChannelImage(*c); // a file's plane or an LMDB record's; throws naming it
+        if (planes[p].depth() != CV_8U) throw Error("photos must be 8-bit", u8(c->path), "convert it to an 8-bit PNG or JPEG");
+    }
     cv::Mat rgb, out;
     cv::merge(planes, 3, rgb);
-    if (rgb.depth() != CV_8U) throw Error("photos must be 8-bit", u8(c->path), "convert it to an 8-bit PNG or JPEG");
     // Area averaging when shrinking (an anti-aliased resize, as PIL's), bilinear when enlarging.
     const bool shrink = rgb.cols > kPhotoSize || rgb.rows > kPhotoSize;
     cv::resize(rgb, out, cv::Size(kPhotoSize, kPhotoSize), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);

@@ -1,4 +1,7 @@
 #include "screen/FolderScan.h"
+#include "screen/LmdbArchive.h"
+
+#include <functional>
 
 #include "screen/ImageNames.h"
 
@@ -162,28 +165,27 @@ int scanInstrumentFolder(const QString &dir, const QStringList &imageFiles, Scre
     return added;
 }
 
-int scanNaturalFolder(const QString &dir, const QStringList &imageFiles, ScreenBuilder &b)
+namespace {
+
+// Photos as wells: one plate per 1536 images named after the folder, row-major, one site with channels R, G, B.
+// names[i] names well i; channel(i, plane) fills the channel's path / plane / key.
+int addPhotoPlates(const QString &dir, const QStringList &names, ScreenBuilder &b,
+                   const std::function<void(int, ChannelImage &)> &locate, const QString &layout)
 {
-    QStringList files = imageFiles;
-    std::sort(files.begin(), files.end());
     const QString base = QFileInfo(dir).fileName().isEmpty() ? QStringLiteral("natural") : QFileInfo(dir).fileName();
     constexpr int perPlate = 1536;
     int added = 0;
-    for (int start = 0, plateNo = 1; start < files.size(); start += perPlate, ++plateNo) {
-        const int count = std::min<int>(perPlate, int(files.size()) - start);
+    for (int start = 0, plateNo = 1; start < names.size(); start += perPlate, ++plateNo) {
+        const int count = std::min<int>(perPlate, int(names.size()) - start);
         const PlateFormat fmt = count <= 96 ? PlateFormat::Wells96 : count <= 384 ? PlateFormat::Wells384 : PlateFormat::Wells1536;
         const int cols = plateColumns(fmt);
         const int pi = b.plateIndex(plateNo == 1 ? base : QStringLiteral("%1_%2").arg(base).arg(plateNo));
         Plate &plate = b.screen().plates[pi];
         plate.format = fmt;
-        plate.metadata.insert(QStringLiteral("Layout"), QStringLiteral("natural images, one per well, row-major by file name"));
-        QSet<QString> usedNames;
+        plate.metadata.insert(QStringLiteral("Layout"), layout);
         for (int i = 0; i < count; ++i) {
-            const QString f = files[start + i];
             Well w;
-            w.name = QFileInfo(f).completeBaseName();
-            if (usedNames.contains(w.name)) w.name = f; // same stem, different extension
-            usedNames.insert(w.name);
+            w.name = names[start + i];
             w.row = i / cols;
             w.column = i % cols;
             w.meta.control = ControlType::Unknown;
@@ -195,8 +197,8 @@ int scanNaturalFolder(const QString &dir, const QStringList &imageFiles, ScreenB
             for (int k = 0; k < 3; ++k) {
                 ChannelImage c;
                 c.stain = QStringList{QStringLiteral("R"), QStringLiteral("G"), QStringLiteral("B")}[k];
-                c.path = QDir(dir).absoluteFilePath(f);
                 c.plane = k;
+                locate(start + i, c);
                 s.channels << c;
             }
             w.sites << s;
@@ -205,6 +207,42 @@ int scanNaturalFolder(const QString &dir, const QStringList &imageFiles, ScreenB
         }
     }
     return added;
+}
+
+} // namespace
+
+int scanNaturalFolder(const QString &dir, const QStringList &imageFiles, ScreenBuilder &b)
+{
+    QStringList files = imageFiles;
+    std::sort(files.begin(), files.end());
+    QStringList names;
+    QSet<QString> used;
+    for (const QString &f : files) {
+        QString name = QFileInfo(f).completeBaseName();
+        if (used.contains(name)) name = f; // same stem, different extension
+        used.insert(name);
+        names << name;
+    }
+    return addPhotoPlates(dir, names, b, [&](int i, ChannelImage &c) { c.path = QDir(dir).absoluteFilePath(files[i]); },
+                          QStringLiteral("natural images, one per well, row-major by file name"));
+}
+
+int scanLmdbImages(const QString &dir, ScreenBuilder &b)
+{
+    std::vector<QByteArray> keys;
+    try {
+        keys = lmdbKeys(dir);
+    } catch (const Error &e) {
+        b.warning(dir, QString::fromStdString(e.message()), QString::fromStdString(e.fix()));
+        return 0;
+    }
+    QStringList names;
+    for (const QByteArray &k : keys) names << QString::fromLatin1(k);
+    const QString abs = QFileInfo(dir).absoluteFilePath();
+    return addPhotoPlates(dir, names, b, [&](int i, ChannelImage &c) {
+        c.path = abs;
+        c.archiveKey = keys[size_t(i)];
+    }, QStringLiteral("LMDB image database (LSUN layout), one record per well, in key order"));
 }
 
 } // namespace cprecon

@@ -23,6 +23,10 @@ int scanInstrumentFolder(const QString &dir, const QStringList &imageFiles, Scre
 // with channels R, G, B (same file, planes 0, 1, 2). Returns images added.
 int scanNaturalFolder(const QString &dir, const QStringList &imageFiles, ScreenBuilder &b);
 
+// An LMDB image database (LSUN): one plate named after the folder (split past 1536 images like a photo folder),
+// one well per record named by its key, channels R, G, B of the record. Returns images added.
+int scanLmdbImages(const QString &dir, ScreenBuilder &b);
+
 // true when a PNG/JPEG header says colour (RGB/RGBA/palette); false for grayscale or unreadable.
 bool isColourImage(const QString &path);
 

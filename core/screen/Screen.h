@@ -25,6 +25,7 @@ struct ChannelImage {
     QString illumPath;      // illumination function (.npy), empty when none
     int channelNumber = -1; // instrument channel (ch1..chN), -1 when unknown
     int plane = -1;         // colour plane inside the file (0..2 for RGB photos), -1 = whole grayscale file
+    QByteArray archiveKey;  // non-empty: the image is record `archiveKey` of the LMDB database in folder `path`
     bool missing = false;   // the loader could not find the file (a Problem names it)
 };
 

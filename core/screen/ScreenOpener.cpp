@@ -33,6 +33,7 @@ struct Tree {
     QMap<QString, QStringList> imageDirs; // dir -> image file names
     QStringList illumDirs;                // folders named "illum"
     QStringList phantomRoots;             // folders holding phantom.json
+    QStringList lmdbDirs;                 // folders holding data.mdb (LSUN-style LMDB image databases)
 };
 
 // One walk over the opened folder (hidden folders skipped; depth-limited so a wrong click on / stays bounded).
@@ -62,6 +63,8 @@ Tree walk(const QString &root, const OpenOptions &options, int maxDepth = 12)
                 t.tables << qd.absoluteFilePath(f);
             else if (f == QLatin1String("phantom.json"))
                 t.phantomRoots << qd.absolutePath();
+            else if (f == QLatin1String("data.mdb"))
+                t.lmdbDirs << qd.absolutePath();
         }
         if (!images.isEmpty()) t.imageDirs.insert(qd.absolutePath(), images);
         if (qd.dirName().compare(QLatin1String("illum"), Qt::CaseInsensitive) == 0) t.illumDirs << qd.absolutePath();
@@ -253,8 +256,8 @@ Screen openScreen(const QString &path, const OpenOptions &options)
             if (QFileInfo::exists(up.filePath(QStringLiteral("channel_mapping.csv")))) meta.addFile(up.filePath(QStringLiteral("channel_mapping.csv")));
     }
 
-    if (sheets.isEmpty() && tree.imageDirs.isEmpty())
-        throw Error("no screen found in this folder: no load_data CSV (.csv/.csv.gz), no nf-core sample sheet and no "
+    if (sheets.isEmpty() && tree.imageDirs.isEmpty() && tree.lmdbDirs.isEmpty())
+        throw Error("no screen found in this folder: no load_data CSV (.csv/.csv.gz), no nf-core sample sheet, no LMDB image database and no "
                     "TIFF/PNG/JPEG images (searched recursively)",
                     s(root), "open a cellpainting-gallery tree, a load_data CSV, or a folder of images");
 
@@ -293,6 +296,7 @@ Screen openScreen(const QString &path, const OpenOptions &options)
                                      "Metadata_Plate/Well/Site)"));
         }
     }
+    for (const QString &dir : tree.lmdbDirs) naturalImages += scanLmdbImages(dir, b);
     if (screen.plates.isEmpty() || (csvSites + nfSites + scanSites + naturalImages) == 0)
         throw Error("nothing loadable in this folder: " + s(problemDigest(screen)), s(root),
                     "fix the problems listed, or open a load_data CSV / image folder directly");

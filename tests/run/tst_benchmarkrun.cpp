@@ -10,7 +10,10 @@
 #include "run/RunAnalysis.h"
 #include "screen/ScreenOpener.h"
 
+#include <QDir>
 #include <QTemporaryDir>
+
+#include <lmdb.h>
 
 #include <cmath>
 #include <set>
@@ -101,6 +104,67 @@ private Q_SLOTS:
         }
         // FR: the bundled site is one well, without negative controls: no fraction is claimed.
         for (const FrRow &f : t.fr) QVERIFY2(!f.evaluated && !f.reason.empty(), f.dataset.c_str());
+    }
+
+    void lsunLmdbIsANaturalDataset()
+    {
+        // An LMDB export as LSUN publishes it (key = image id, value = the encoded image), written here from the
+        // bundled photos: it opens as a natural-image screen and runs like a photo folder.
+        CPRECON_REQUIRE_PATH(natural, test::data(QStringLiteral("natural")));
+        const QString db = m_dir.filePath(QStringLiteral("church_outdoor_train_lmdb"));
+        QVERIFY(QDir().mkpath(db));
+        QStringList photos = QDir(natural).entryList({QStringLiteral("*.png"), QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).mid(0, 6);
+        QCOMPARE(photos.size(), 6);
+        {
+            MDB_env *env = nullptr;
+            QCOMPARE(mdb_env_create(&env), 0);
+            mdb_env_set_mapsize(env, size_t(256) << 20);
+            QCOMPARE(mdb_env_open(env, QFile::encodeName(db).constData(), 0, 0644), 0);
+            MDB_txn *txn = nullptr;
+            QCOMPARE(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+            MDB_dbi dbi = 0;
+            QCOMPARE(mdb_dbi_open(txn, nullptr, 0, &dbi), 0);
+            for (int i = 0; i < photos.size(); ++i) {
+                QFile f(QDir(natural).filePath(photos[i]));
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                QByteArray bytes = f.readAll(), key = QByteArray::number(1000 + i).toHex();
+                MDB_val k{size_t(key.size()), key.data()}, v{size_t(bytes.size()), bytes.data()};
+                QCOMPARE(mdb_put(txn, dbi, &k, &v, 0), 0);
+            }
+            QCOMPARE(mdb_txn_commit(txn), 0);
+            mdb_env_close(env);
+        }
+        const Screen screen = openScreen(db);
+        QCOMPARE(screen.kind, ScreenKind::NaturalImages);
+        QCOMPARE(screen.plates.size(), 1);
+        QCOMPARE(screen.plates.front().wells.size(), 6);
+
+        RunConfig c;
+        c.models = {QStringLiteral("bicubic8")};
+        c.extractors = {{"handcrafted", ""}};
+        c.repeats = 1;
+        c.nullSize = 100;
+        const RunPlan plan = planRun(c, {&screen});
+        QCOMPARE(int(plan.datasets.size()), 1);
+        QVERIFY(plan.datasets.front().natural);
+        ResultsStore store = ResultsStore::create(m_dir.filePath(QStringLiteral("lsun-run")), c, "test");
+        store.setMeta("group_by", "[]");
+        ModelPool models;
+        const TilePassReport r = runTilePass(models, c, plan, store);
+        QCOMPARE(r.unitsComputed, 12);
+        int rows = 0;
+        store.forEachTileMetric([&](const SiteKey &k, const TileMetricRow &m) {
+            if (k.model != "bicubic8") return;
+            ++rows;
+            QVERIFY(m.stain == "R" || m.stain == "G" || m.stain == "B");
+            QVERIFY(m.mae > 0 && m.mae < 0.5);
+        });
+        QCOMPARE(rows, 6 * 3);
+        const RunTables t = analyseRun(store);
+        QCOMPARE(int(t.fid.size()), 1);
+        QCOMPARE(t.fid.front().triplet, std::string("RGB"));
+        QCOMPARE(t.fid.front().dataset, std::string("natural: church_outdoor_train_lmdb"));
+        QVERIFY(t.fr.empty()); // natural images: no fraction retrieved
     }
 };
 
