@@ -3,6 +3,7 @@
 // unless sharded, writes the report. `merge` combines shard stores into one run; `report` writes the tables of a run.
 #include "CliScreen.h"
 
+#include "jobs/ComputeBudget.h"
 #include "models/ModelPool.h"
 #include "run/BenchmarkRun.h"
 #include "run/ResultsStore.h"
@@ -150,6 +151,8 @@ int runRun(const Args &a)
         }
     }
     const run::RunConfig config = resumed ? resumed->config() : configFrom(a);
+    // The config's thread budget applies unless --threads (already applied by main) overrides it.
+    if (config.threads > 0 && !a.has(QStringLiteral("threads"))) compute::configure(config.threads);
 
     std::vector<Screen> screens;
     for (const QString &path : config.screens) {

@@ -113,28 +113,28 @@ ReportSummary writeReport(const ResultsStore &store, const QString &outDir, cons
     std::string datasetHeader = "Metadata_dataset";
     for (const std::string &col : groupBy) datasetHeader += "," + csvField(col);
 
-    // Per-tile tables, streamed in key order.
+    // Per-tile tables, streamed in key order: the tile's key, its values, the site's dataset columns.
+    const std::string tileKeyHeader = "model,repeat,Metadata_Plate,Metadata_Well,Metadata_Site,tile_row,tile_col,";
+    auto tileKey = [](const SiteKey &k, int row, int col) {
+        return csvField(k.model) + "," + std::to_string(k.repeat) + "," + csvField(k.plate) + "," + csvField(k.well) + "," +
+               std::to_string(k.site) + "," + std::to_string(row) + "," + std::to_string(col) + ",";
+    };
     {
         const std::string name = "tile_metrics.csv";
         File f = w.open(name);
-        Writer::put(f.get(), "model,repeat,Metadata_Plate,Metadata_Well,Metadata_Site,tile_row,tile_col,stain,mae,ssim,emd," + datasetHeader + "\n", name);
+        Writer::put(f.get(), tileKeyHeader + "stain,mae,ssim,emd," + datasetHeader + "\n", name);
         store.forEachTileMetric([&](const SiteKey &k, const TileMetricRow &r) {
-            Writer::put(f.get(), csvField(k.model) + "," + std::to_string(k.repeat) + "," + csvField(k.plate) + "," + csvField(k.well) + "," +
-                                     std::to_string(k.site) + "," + std::to_string(r.tileRow) + "," + std::to_string(r.tileCol) + "," +
-                                     csvField(r.stain) + "," + num(r.mae) + "," + num(r.ssim) + "," + num(r.emd) + "," +
-                                     datasetColumns(k.plate, k.well, k.site) + "\n",
-                        name);
+            Writer::put(f.get(), tileKey(k, r.tileRow, r.tileCol) + csvField(r.stain) + "," + num(r.mae) + "," + num(r.ssim) + "," +
+                                     num(r.emd) + "," + datasetColumns(k.plate, k.well, k.site) + "\n", name);
         });
     }
     {
         const std::string name = "triplet_metrics.csv";
         File f = w.open(name);
-        Writer::put(f.get(), "model,repeat,Metadata_Plate,Metadata_Well,Metadata_Site,tile_row,tile_col,triplet,kld," + datasetHeader + "\n", name);
+        Writer::put(f.get(), tileKeyHeader + "triplet,kld," + datasetHeader + "\n", name);
         store.forEachTripletMetric([&](const SiteKey &k, const TripletMetricRow &r) {
-            Writer::put(f.get(), csvField(k.model) + "," + std::to_string(k.repeat) + "," + csvField(k.plate) + "," + csvField(k.well) + "," +
-                                     std::to_string(k.site) + "," + std::to_string(r.tileRow) + "," + std::to_string(r.tileCol) + "," +
-                                     csvField(r.triplet) + "," + num(r.kld) + "," + datasetColumns(k.plate, k.well, k.site) + "\n",
-                        name);
+            Writer::put(f.get(), tileKey(k, r.tileRow, r.tileCol) + csvField(r.triplet) + "," + num(r.kld) + "," +
+                                     datasetColumns(k.plate, k.well, k.site) + "\n", name);
         });
     }
     {
