@@ -10,6 +10,8 @@
 #include "util/Error.h"
 
 #include <QElapsedTimer>
+
+#include <nlohmann/json.hpp>
 #include <QFileInfo>
 
 #include <opencv2/imgproc.hpp>
@@ -168,6 +170,24 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
         if (options.shard.contains(i)) mine.push_back(&plan.work[i]);
     report.sitesPlanned = int(mine.size());
 
+    // The weights are part of the run's identity: recorded at the start, and a resume with other weights refused.
+    {
+        const auto weights = weightsIdentity(config);
+        nlohmann::json j = nlohmann::json::object();
+        for (const auto &[what, fileAndHash] : weights) j[what] = {{"file", fileAndHash.first}, {"sha256", fileAndHash.second}};
+        const std::string stored = store.meta("weights");
+        if (!stored.empty()) {
+            const nlohmann::json before = nlohmann::json::parse(stored);
+            for (const auto &[what, value] : j.items())
+                if (before.contains(what) && before[what]["sha256"] != value["sha256"])
+                    throw Error("the weights of " + what + " changed since the run started (sha256 " +
+                                    before[what]["sha256"].get<std::string>().substr(0, 12) + "… then, " +
+                                    value["sha256"].get<std::string>().substr(0, 12) + "… now)",
+                                value["file"].get<std::string>(),
+                                "resume with the original weights, or start a new run folder");
+        }
+        store.setMeta("weights", j.dump());
+    }
     const std::vector<RunSource> sources = runSources(models, config, options.cancel);
     const RunExtractors extractors(config);
     PipelineOptions pipeline;

@@ -1,10 +1,12 @@
 #include "run/WeightResolution.h"
 
+#include "catalog/FileHash.h"
 #include "catalog/ModelRegistry.h"
 #include "catalog/WeightDiscovery.h"
 #include "models/ModelPool.h"
 #include "models/Reconstructor.h"
 #include "util/Error.h"
+#include "weights/CheckpointLocator.h"
 
 #include <QFileInfo>
 
@@ -61,6 +63,22 @@ std::string resolveExtractorWeights(const ExtractorChoice &extractor)
     const models::KnownModel *entry = known(catalogNameOf(extractor.name));
     if (!entry) throw Error("extractor " + extractor.name + " has no catalog entry", "", "give its weights: --extractor " + extractor.name + "=PATH");
     return discovered("extractor " + extractor.name, *entry);
+}
+
+std::map<std::string, std::pair<std::string, std::string>> weightsIdentity(const RunConfig &config)
+{
+    std::map<std::string, std::pair<std::string, std::string>> out;
+    auto add = [&](const std::string &what, const std::string &path, const std::vector<std::string> &subfolders) {
+        const std::string file = locateCheckpoint(path, subfolders).weightsFile;
+        out[what] = {file, models::sha256File(QString::fromStdString(file)).toStdString()};
+    };
+    for (const QString &m : config.models) {
+        std::string path, cfg;
+        if (parseSdVaeSpec(resolveModelSpec(m.toStdString()), &path, &cfg)) add("model " + m.toStdString(), path, {"vae"});
+    }
+    for (const ExtractorChoice &e : config.extractors)
+        if (e.name != "handcrafted") add("extractor " + e.name, resolveExtractorWeights(e), {});
+    return out;
 }
 
 } // namespace cprecon::run

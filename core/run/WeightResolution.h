@@ -4,7 +4,9 @@
 // exist. Both throw a cprecon::Error naming what is missing and how to get it, so a run fails before any work.
 #include "run/RunConfig.h"
 
+#include <map>
 #include <string>
+#include <utility>
 
 namespace cprecon::run {
 
@@ -13,5 +15,10 @@ namespace cprecon::run {
 std::string resolveModelSpec(const std::string &model);
 // The checkpoint file / folder of an extractor ("" for handcrafted).
 std::string resolveExtractorWeights(const ExtractorChoice &extractor);
+
+// The run's weights, part of its identity: for every model and extractor with weights, the file that is loaded and
+// its sha256 — {"model sd-vae-v1-4": {"file": ..., "sha256": ...}, "extractor inception": {...}}. A resumed run
+// whose weights changed is refused (runTilePass), since its stored results came from other weights.
+std::map<std::string, std::pair<std::string, std::string>> weightsIdentity(const RunConfig &config);
 
 } // namespace cprecon::run

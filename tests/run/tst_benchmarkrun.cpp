@@ -9,6 +9,7 @@
 #include "run/BenchmarkRun.h"
 #include "run/RunAnalysis.h"
 #include "screen/ScreenOpener.h"
+#include "util/Error.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -104,6 +105,50 @@ private Q_SLOTS:
         }
         // FR: the bundled site is one well, without negative controls: no fraction is claimed.
         for (const FrRow &f : t.fr) QVERIFY2(!f.evaluated && !f.reason.empty(), f.dataset.c_str());
+    }
+
+    void weightsArePartOfTheRunsIdentity()
+    {
+        // The weights' sha256 is recorded; resuming after the checkpoint changed is refused, naming it.
+        CPRECON_REQUIRE_PATH(vae, test::fixture(QStringLiteral("vae/tiny")));
+        CPRECON_REQUIRE_PATH(natural, test::data(QStringLiteral("natural")));
+        const QString copy = m_dir.filePath(QStringLiteral("tiny-vae"));
+        QVERIFY(QDir().mkpath(copy));
+        for (const QString &f : QDir(vae).entryList(QDir::Files)) QVERIFY(QFile::copy(QDir(vae).filePath(f), QDir(copy).filePath(f)));
+        const Screen screen = openScreen(natural);
+        RunConfig c;
+        c.models = {QStringLiteral("sd-vae:") + copy};
+        c.extractors = {{"handcrafted", ""}};
+        c.protocol = Protocol::Corrected;
+        c.repeats = 1;
+        RunPlan plan = planRun(c, {&screen});
+        plan.work.resize(2);
+        ResultsStore store = ResultsStore::create(m_dir.filePath(QStringLiteral("weights-run")), c, "test");
+        {
+            ModelPool models;
+            runTilePass(models, c, plan, store);
+        }
+        const std::string recorded = store.meta("weights");
+        QVERIFY2(recorded.find("diffusion_pytorch_model.safetensors") != std::string::npos && recorded.find("sha256") != std::string::npos,
+                 recorded.c_str());
+        {
+            QFile f(QDir(copy).filePath(QStringLiteral("diffusion_pytorch_model.safetensors")));
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.seek(f.size() - 1));
+            char last = 0;
+            QVERIFY(f.getChar(&last));
+            QVERIFY(f.seek(f.size() - 1));
+            QVERIFY(f.putChar(char(last ^ 0x01))); // one bit of one weight: the same file, other weights
+        }
+        ModelPool models;
+        QString message;
+        try {
+            runTilePass(models, c, plan, store);
+        } catch (const Error &e) {
+            message = QString::fromStdString(e.what());
+        }
+        QVERIFY2(message.contains(QStringLiteral("changed since the run started")) && message.contains(QStringLiteral("diffusion_pytorch_model")),
+                 qPrintable(message));
     }
 
     void lsunLmdbIsANaturalDataset()
