@@ -264,9 +264,9 @@ void MainWindow::onScreenLoaded(const ScreenResult &r)
                                  .arg(m_screen->name)
                                  .arg(m_screen->plates.size())
                                  .arg(m_screen->problems.size()));
-    if (!m_screen->plates.isEmpty()) {
-        m_plateCombo->setCurrentIndex(0);
-        showPlate(0);
+    if (const int first = preferredPlate(*m_screen); first >= 0) {
+        m_plateCombo->setCurrentIndex(first);
+        showPlate(first);
     }
     Q_EMIT screenLoaded();
 }

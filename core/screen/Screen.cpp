@@ -1,5 +1,7 @@
 #include "screen/Screen.h"
 
+#include <tuple>
+
 namespace cprecon {
 
 bool parseWellName(const QString &name, int &row, int &column)
@@ -42,6 +44,23 @@ QString controlLabel(const WellMetadata &m)
     if (m.control == ControlType::NegativeControl) return QStringLiteral("negcon");
     if (m.control == ControlType::PositiveControl) return QStringLiteral("poscon");
     return {};
+}
+
+int preferredPlate(const Screen &screen)
+{
+    int best = -1;
+    std::tuple<bool, int, int, int> bestKey{};
+    for (int i = 0; i < screen.plates.size(); ++i) {
+        const Plate &p = screen.plates[i];
+        int imaged = 0;
+        for (const Well &w : p.wells) imaged += w.sites.isEmpty() ? 0 : 1;
+        const std::tuple<bool, int, int, int> key{!p.synthetic, int(p.format), int(p.wells.size()), imaged};
+        if (best < 0 || key > bestKey) {
+            best = i;
+            bestKey = key;
+        }
+    }
+    return best;
 }
 
 } // namespace cprecon

@@ -137,6 +137,11 @@ QString wellName(int row, int column); // (0,0) -> "A01"
 // Metadata_broad_sample and Metadata_control_type): the perturbation id, "DMSO" for a negative control without
 // one, else the name; the control type as written, else "negcon" / "poscon" / "".
 QString perturbationKey(const WellMetadata &m);
+
+// The plate a viewer shows first: a real plate before a phantom, then the largest format (a full 384-well screen
+// plate before a one-well photo plate), then the most wells known (a platemap), then the most imaged wells, then
+// the first. -1 when none.
+int preferredPlate(const Screen &screen);
 QString controlLabel(const WellMetadata &m);
 
 } // namespace cprecon

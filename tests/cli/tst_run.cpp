@@ -5,6 +5,9 @@
 #include "TestSupport.h"
 
 #include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -235,6 +238,54 @@ private Q_SLOTS:
         // Without --resume an existing run is never overwritten.
         QVERIFY(runCli(runArgs(m_reference), &out, &err) != 0);
         QVERIFY2(err.contains(QStringLiteral("already holds a run")), qPrintable(err));
+    }
+
+    void logJsonGivesMachineReadableProgress()
+    {
+        QString out, err;
+        QStringList a = runArgs(m_dir.filePath(QStringLiteral("json-run")));
+        a << QStringLiteral("--plate") << QStringLiteral("PHANTOM-P01") << QStringLiteral("--well") << QStringLiteral("A01,B01")
+          << QStringLiteral("--log-json") << QStringLiteral("--no-report");
+        QCOMPARE(runCli(a, &out, &err), 0);
+        int progress = 0;
+        qint64 lastDone = -1, total = -1;
+        for (const QString &line : out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            QJsonParseError e;
+            const QJsonObject j = QJsonDocument::fromJson(line.toUtf8(), &e).object();
+            QVERIFY2(e.error == QJsonParseError::NoError, qPrintable(line));
+            QVERIFY2(j.contains(QStringLiteral("event")), qPrintable(line));
+            if (j.value(QStringLiteral("event")).toString() != QLatin1String("progress")) continue;
+            ++progress;
+            const qint64 done = j.value(QStringLiteral("tiles_done")).toInteger();
+            total = j.value(QStringLiteral("tiles_total")).toInteger();
+            QVERIFY(done >= lastDone);
+            lastDone = done;
+            QVERIFY(j.contains(QStringLiteral("tiles_per_s")) && j.contains(QStringLiteral("eta_s")));
+        }
+        QCOMPARE(total, qint64(2 * 2 * 3)); // 2 wells x 2 sites x (originals + 2 models), 1 tile each
+        QCOMPARE(lastDone, total);
+        QCOMPARE(progress, 1 + 4);          // the start, then one per site
+    }
+
+    void benchPipelinePrintsItsFigures()
+    {
+        QString out, err;
+        QCOMPARE(runCli({QStringLiteral("bench"), QStringLiteral("pipeline"), QStringLiteral("--sites"), QStringLiteral("1"),
+                         QStringLiteral("--size"), QStringLiteral("256"), QStringLiteral("--json")},
+                        &out, &err),
+                 0);
+        const QJsonObject j = QJsonDocument::fromJson(out.toUtf8()).object();
+        const QJsonArray runs = j.value(QStringLiteral("runs")).toArray();
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].toObject().value(QStringLiteral("sites")).toInt(), 1);
+        QCOMPARE(runs[1].toObject().value(QStringLiteral("sites")).toInt(), 10);
+        for (const QJsonValue &v : runs) {
+            const QJsonObject r = v.toObject();
+            QVERIFY(r.value(QStringLiteral("tiles_per_s")).toDouble() > 0);
+            const double busy = r.value(QStringLiteral("model_busy_fraction")).toDouble();
+            QVERIFY(busy > 0 && busy < 1);
+            QVERIFY(r.value(QStringLiteral("peak_rss_mb")).toDouble() > 10);
+        }
     }
 
     void badConfigsGiveNamedErrors()

@@ -51,6 +51,9 @@ private Q_SLOTS:
         QVERIFY(w.screen());
         QVERIFY(w.screen()->plates.size() >= 3);
         QVERIFY(w.screen()->plate(QStringLiteral("BR00117010")));
+        // It opens on a real 384-well plate (CPJUMP1), not on the one-well BBBC022 photo plate or the phantom.
+        QVERIFY(w.plateMap()->plate());
+        QCOMPARE(w.plateMap()->plate()->barcode, QStringLiteral("BR00117010"));
 
         // The CPJUMP1 plate: its real 384-well plate map (DMSO wells from the platemap join) with A01 imaged.
         w.selectPlate(QStringLiteral("BR00117010"));
