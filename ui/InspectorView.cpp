@@ -76,11 +76,13 @@ void InspectorView::setModel(const QString &spec)
 {
     m_model->setCurrentText(spec);
     m_state->setModel(spec);
+    m_modelChosen = true;
 }
 void InspectorView::setCompareModel(const QString &spec)
 {
     m_compareModel->setCurrentText(spec);
     m_state->setCompareModel(spec);
+    m_compareChosen = true;
 }
 void InspectorView::setSeed(quint64 seed) { m_seed->setValue(int(seed)); }
 void InspectorView::setStainsAsRows(bool rows) { m_layout->setCurrentIndex(rows ? 0 : 1); }
@@ -307,8 +309,11 @@ void InspectorView::setSettingsGroup(const QString &group)
     auto restore = [&s](const char *key, auto apply) {
         if (s.contains(QLatin1String(key))) apply(s.value(QLatin1String(key)));
     };
-    restore("model", [this](const QVariant &v) { m_model->setCurrentText(v.toString()); });
-    restore("compare", [this](const QVariant &v) { m_compareModel->setCurrentText(v.toString()); });
+    // Models chosen explicitly (the command line's --inspect / --compare) before this restore win over saved ones;
+    // the next screen's settings apply again.
+    if (!m_modelChosen) restore("model", [this](const QVariant &v) { m_model->setCurrentText(v.toString()); });
+    if (!m_compareChosen) restore("compare", [this](const QVariant &v) { m_compareModel->setCurrentText(v.toString()); });
+    m_modelChosen = m_compareChosen = false;
     restore("protocol", [this](const QVariant &v) { setProtocol(Protocol(v.toInt())); });
     restore("seed", [this](const QVariant &v) { m_seed->setValue(v.toInt()); });
     restore("layout", [this](const QVariant &v) { m_layout->setCurrentIndex(v.toInt()); });

@@ -106,6 +106,7 @@ private:
     int m_hoverTileRow = -1, m_hoverTileCol = -1;
     QString m_settingsGroup;
     bool m_restoring = false;
+    bool m_modelChosen = false, m_compareChosen = false; // set by setModel / setCompareModel until the next restore
 };
 
 } // namespace cprecon::ui

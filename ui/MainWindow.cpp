@@ -301,7 +301,7 @@ void MainWindow::showPlate(int index)
         withImages += !w.sites.isEmpty();
     }
     m_plateSummary->setText(tr("<b>%1</b> — %2-well plate; %3 wells with images; %4 treatment, %5 negative control, "
-                               "%6 positive control wells. Grey outlined wells have no images.")
+                               "%6 positive control wells. Dashed rings are wells without images.")
                                 .arg(plate->barcode)
                                 .arg(int(plate->format))
                                 .arg(withImages)

@@ -68,6 +68,9 @@ QString PlateMapView::wellAt(const QPointF &pos) const
     return wellName(r, c);
 }
 
+// Wells the platemap knows but that have no images: white inside (their category shows as a dashed ring).
+static const QColor kNoImagesFill(252, 252, 252);
+
 static QColor hashedColor(const QString &key)
 {
     // Stable, well-spread hues for categorical metadata (golden-ratio hue walk over a hash).
@@ -153,11 +156,16 @@ void PlateMapView::paintEvent(QPaintEvent *)
         for (int c = 0; c < l.cols; ++c) {
             const QPointF center = wellCenter(r, c);
             const Well *w = wellAtCell(r, c);
-            QColor fill = w ? wellColor(*w) : QColor(238, 238, 238);
-            if (w && w->sites.isEmpty()) // known from the platemap but no images: greyed (faded towards light grey)
-                fill = QColor::fromHsvF(std::max(0.0f, fill.hsvHueF()), fill.hsvSaturationF() * 0.25f, 0.93f);
-            p.setBrush(fill);
-            p.setPen(w && !w->sites.isEmpty() ? QPen(fill.darker(150), 1) : QPen(QColor(205, 205, 205), 1, Qt::DotLine));
+            const QColor color = w ? wellColor(*w) : QColor(238, 238, 238);
+            if (w && w->sites.isEmpty()) {
+                // Known from the platemap but without images: an empty well with a dashed ring in its category's
+                // colour, so it never reads as a filled legend colour (a faded blue looked like "unknown").
+                p.setBrush(kNoImagesFill);
+                p.setPen(QPen(color, 1.4, Qt::DashLine));
+            } else {
+                p.setBrush(color);
+                p.setPen(w ? QPen(color.darker(150), 1) : QPen(QColor(205, 205, 205), 1, Qt::DotLine));
+            }
             p.drawEllipse(center, radius, radius);
             if (w && w->name == m_selected) {
                 p.setBrush(Qt::NoBrush);
@@ -183,12 +191,17 @@ void PlateMapView::paintLegend(QPainter &p, double top)
                           {QColor(120, 120, 120), tr("negative control")},
                           {QColor(230, 120, 0), tr("positive control")},
                           {QColor(170, 200, 225), tr("unknown")},
-                          {QColor::fromHsvF(0.58f, 0.1f, 0.93f), tr("no images")}};
+                          {QColor(), tr("no images")}};
     double x = 6;
     const QFontMetrics fm(p.font());
     for (const auto &it : items) {
-        p.setBrush(it.color);
-        p.setPen(QPen(it.color.darker(140), 1));
+        if (x > 6 && x + 13 + fm.horizontalAdvance(it.text) > width()) { // wrap instead of cutting the legend off
+            x = 6;
+            top += 16;
+        }
+        const bool noImages = !it.color.isValid();
+        p.setBrush(noImages ? kNoImagesFill : it.color);
+        p.setPen(noImages ? QPen(QColor(40, 120, 200), 1.4, Qt::DashLine) : QPen(it.color.darker(140), 1));
         p.drawEllipse(QPointF(x + 5, top + 8), 5, 5);
         p.setPen(palette().color(QPalette::Text));
         p.drawText(QPointF(x + 13, top + 12), it.text);

@@ -6,6 +6,7 @@
 #include "jobs/ComputeBudget.h"
 #include "models/ModelPool.h"
 #include "run/BenchmarkRun.h"
+#include "run/RunExecution.h"
 #include "run/ResultsStore.h"
 #include "run/RunPlan.h"
 #include "run/RunReport.h"
@@ -135,70 +136,36 @@ void writeReportOf(const run::ResultsStore &store, const QString &dir, const Rep
 
 int runRun(const Args &a)
 {
-    const QString out = QFileInfo(a.require(QStringLiteral("out"))).absoluteFilePath();
-    const bool resume = a.has(QStringLiteral("resume"));
-    const run::Shard shard = run::Shard::parse(a.value(QStringLiteral("shard"), QStringLiteral("0/1")));
     Reporter log{a.has(QStringLiteral("log-json"))};
-
-    // A new run is checked against its screens before its folder is created; a resumed one against its store.
-    std::optional<run::ResultsStore> resumed;
-    if (resume) {
-        if (!anyConfigFlag(a)) {
-            resumed = run::ResultsStore::open(out);
-        } else {
-            const run::RunConfig expected = configFrom(a);
-            resumed = run::ResultsStore::open(out, &expected);
-        }
-    }
-    const run::RunConfig config = resumed ? resumed->config() : configFrom(a);
+    run::RunRequest request;
+    request.folder = QFileInfo(a.require(QStringLiteral("out"))).absoluteFilePath();
+    request.resume = a.has(QStringLiteral("resume"));
+    // A resume without config flags takes the run's own config; with them, they must describe the same run.
+    if (!request.resume || anyConfigFlag(a)) request.config = configFrom(a);
+    request.shard = run::Shard::parse(a.value(QStringLiteral("shard"), QStringLiteral("0/1")));
+    request.open = screenOpenOptions(a);
+    request.writeReport = !a.has(QStringLiteral("no-report"));
+    request.appVersion = kVersion;
     // The config's thread budget applies unless --threads (already applied by main) overrides it.
-    if (config.threads > 0 && !a.has(QStringLiteral("threads"))) compute::configure(config.threads);
-
-    std::vector<Screen> screens;
-    for (const QString &path : config.screens) {
-        screens.push_back(openScreen(path, screenOpenOptions(a)));
-        if (screens.back().synthetic) log.say("note", "PHANTOM screen " + u8(path) + ": synthetic images, not biology");
-    }
-    std::vector<const Screen *> pointers;
-    for (const Screen &s : screens) pointers.push_back(&s);
-    const run::RunPlan plan = run::planRun(config, pointers);
-    for (const std::string &n : plan.notes) log.say("note", "note: " + n);
-    for (const std::string &w : plan.warnings) log.say("warning", "warning: " + w);
-    run::ResultsStore store = resumed ? std::move(*resumed) : run::ResultsStore::create(out, config, kVersion);
-    store.setMeta("group_by", nlohmann::json(std::vector<std::string>([&] {
-                                  std::vector<std::string> v;
-                                  for (const QString &c : plan.groupBy) v.push_back(u8(c));
-                                  return v;
-                              }()))
-                                  .dump());
-    store.setMeta("planned_sites", std::to_string(plan.work.size()));
-    log.say("plan", "run " + u8(out) + ": " + std::to_string(plan.work.size()) + " sites in " + std::to_string(plan.datasets.size()) +
-                        " dataset(s), " + std::to_string(config.models.size()) + " model(s)" +
-                        (shard.count > 1 ? ", shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) : ""));
+    if (request.config && request.config->threads > 0 && !a.has(QStringLiteral("threads"))) compute::configure(request.config->threads);
 
     std::signal(SIGINT, onSignal); // Ctrl-C / scancel: finish nothing half, keep everything written
     std::signal(SIGTERM, onSignal);
     ModelPool models;
-    run::TilePassOptions o;
-    o.shard = shard;
-    o.cancel = &g_interrupted;
-    o.progress = log;
-    const run::TilePassReport r = run::runTilePass(models, config, plan, store, o);
-    if (!log.json && log.terminal) std::fprintf(stderr, "\n");
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "tile pass: %d (site, source) results computed, %d already stored; %.1f s (model %.1f s, features %.1f s, waiting for reads %.1f s)",
-                  r.unitsComputed, r.unitsResumed, r.wallSeconds, r.modelSeconds, r.featureSeconds, r.readWaitSeconds);
-    log.say("tiles", buf);
-    if (r.canceled) {
-        log.say("interrupted", "interrupted: resume with cprecon-cli run --resume --out " + u8(out) + " (nothing stored is lost)");
-        return 130;
-    }
-    if (shard.count > 1) {
-        log.say("done", "shard done: merge the shards with cprecon-cli merge SHARD... --out RUN");
-        return 0;
-    }
-    if (!a.has(QStringLiteral("no-report"))) writeReportOf(store, QDir(out).filePath(QStringLiteral("report")), log);
-    return 0;
+    run::RunCallbacks callbacks;
+    bool barShown = false;
+    callbacks.progress = [&](const run::RunProgress &p) {
+        barShown = true;
+        log(p);
+    };
+    callbacks.message = [&](const std::string &event, const std::string &text) {
+        if (event == "analysis" && !log.json) return; // the analysis stages only in the JSON log
+        if (barShown && !log.json && log.terminal) std::fprintf(stderr, "\n");
+        barShown = false;
+        log.say(event, text);
+    };
+    const run::RunOutcome outcome = run::executeRun(models, request, &g_interrupted, callbacks);
+    return outcome.canceled ? 130 : 0;
 }
 
 int runReport(const Args &a)

@@ -2,7 +2,7 @@
 // `cprecon-cli report RUN --out DIR` (docs/user/run.md#reports): the run's tables as files, the same names the
 // GUI's plots read. Every CSV starts with its header row (no comment lines, so pandas and R read them as they are);
 // report.json beside them records the protocol, the settings, the run's identity and what each column means.
-//   tile_metrics.csv, triplet_metrics.csv, metric_summary.csv, fid.csv, fr_table.csv, fr_table.md, fr_repeats.csv,
+//   tile_metrics.csv, triplet_metrics.csv, metric_summary.csv, box_{mae,emd,ssim}.csv, fid.csv, fr_table.csv, fr_table.md, fr_repeats.csv,
 //   activity_<extractor>_<aggregation>_<data>[_repeat<r>].csv,
 //   site_profiles_<extractor>_<data>[_repeat<r>][_natural].csv, well_profiles_<extractor>_<aggregation>_<data>[_repeat<r>].csv
 #include "run/ResultsStore.h"

@@ -98,7 +98,8 @@ private Q_SLOTS:
     void fullRunWritesEveryReportFile()
     {
         const QString r = m_reference + QStringLiteral("/report/");
-        for (const char *name : {"tile_metrics.csv", "triplet_metrics.csv", "metric_summary.csv", "fid.csv", "fr_table.csv", "fr_table.md",
+        for (const char *name : {"tile_metrics.csv", "triplet_metrics.csv", "metric_summary.csv", "box_mae.csv", "box_emd.csv",
+                                 "box_ssim.csv", "fid.csv", "fr_table.csv", "fr_table.md",
                                  "fr_repeats.csv", "report.json", "activity_handcrafted_median_original.csv",
                                  "activity_handcrafted_mean_bicubic8.csv", "activity_handcrafted_median_jpeg-10_repeat1.csv",
                                  "site_profiles_handcrafted_original.csv", "site_profiles_handcrafted_jpeg-10.csv",
@@ -125,6 +126,36 @@ private Q_SLOTS:
             QVERIFY2(c[5].toDouble() > 0, qPrintable(l));
             QCOMPARE(c[6], QStringLiteral("576"));
             QCOMPARE(c[7], QStringLiteral("576"));
+        }
+        // The box-plot table draws exactly the quartiles of tile_metrics.csv (recomputed here: numpy's linear rule).
+        {
+            std::vector<double> mae;
+            for (const QString &l : tiles.mid(1)) {
+                const QStringList c = csvCells(l);
+                if (c[0] == QLatin1String("bicubic8") && c[7] == QLatin1String("DNA")) mae.push_back(c[8].toDouble());
+            }
+            QCOMPARE(int(mae.size()), 576);
+            std::sort(mae.begin(), mae.end());
+            auto pct = [&](double p) {
+                const double h = (double(mae.size()) - 1) * p / 100;
+                const size_t lo = size_t(h);
+                return mae[lo] + (h - double(lo)) * (mae[std::min(mae.size() - 1, lo + 1)] - mae[lo]);
+            };
+            const QStringList box = readLines(r + QStringLiteral("box_mae.csv"));
+            const QStringList head = csvCells(box.first());
+            bool found = false;
+            for (const QString &l : box.mid(1)) {
+                const QStringList c = csvCells(l);
+                if (c[1] != QLatin1String("bicubic8") || c[int(head.indexOf(QStringLiteral("stain")))] != QLatin1String("DNA")) continue;
+                found = true;
+                QCOMPARE(c[int(head.indexOf(QStringLiteral("n")))], QStringLiteral("576"));
+                QVERIFY(std::abs(c[int(head.indexOf(QStringLiteral("q1")))].toDouble() - pct(25)) < 1e-15);
+                QVERIFY(std::abs(c[int(head.indexOf(QStringLiteral("median")))].toDouble() - pct(50)) < 1e-15);
+                QVERIFY(std::abs(c[int(head.indexOf(QStringLiteral("q3")))].toDouble() - pct(75)) < 1e-15);
+            }
+            QVERIFY(found);
+            // The paper protocol's SSIM box is of 1 - SSIM, labelled as the paper's "SSIM".
+            QVERIFY(readLines(r + QStringLiteral("box_ssim.csv")).value(1).startsWith(QStringLiteral("1 - SSIM (paper's 'SSIM'),")));
         }
         // No KLD for the baselines (no posterior): the triplet table has only its header.
         QCOMPARE(readLines(r + QStringLiteral("triplet_metrics.csv")).size(), 1);

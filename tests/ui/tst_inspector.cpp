@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QMouseEvent>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -114,6 +115,28 @@ private Q_SLOTS:
         QStringList offered;
         for (int i = 0; i < box->count(); ++i) offered << box->itemText(i);
         QCOMPARE(offered.mid(0, 5), models::ModelRegistry::builtin().baselineSpecs());
+    }
+
+    void explicitModelChoicesWinOverSavedSettings()
+    {
+        // `cprecon --inspect bicubic8 --compare jpeg:50 SCREEN`: the screen's saved settings must not undo them.
+        const QString group = QStringLiteral("view/test-explicit/inspector");
+        {
+            QSettings s;
+            s.beginGroup(group);
+            s.setValue(QStringLiteral("model"), QStringLiteral("pca8"));
+            s.setValue(QStringLiteral("compare"), QStringLiteral("jpeg:90"));
+        }
+        InspectorView v;
+        v.setModel(QStringLiteral("bicubic8"));
+        v.setCompareModel(QStringLiteral("jpeg:50"));
+        v.setSettingsGroup(group);
+        QCOMPARE(v.model(), QStringLiteral("bicubic8"));
+        QCOMPARE(v.state()->compareModel(), QStringLiteral("jpeg:50"));
+        // Opening the next screen restores what was saved for it.
+        v.setSettingsGroup(group);
+        QCOMPARE(v.model(), QStringLiteral("pca8"));
+        QCOMPARE(v.state()->compareModel(), QStringLiteral("jpeg:90"));
     }
 
     void compareColumnFollowsTheSite()

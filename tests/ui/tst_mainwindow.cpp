@@ -6,6 +6,8 @@
 #include "SiteView.h"
 #include "TestSupport.h"
 
+#include <QImage>
+
 #include "screen/ScreenOpener.h"
 
 #include <QListWidget>
@@ -65,6 +67,15 @@ private Q_SLOTS:
         QVERIFY2(a02, "platemap wells without images must still be on the plate map");
         QVERIFY(a02->meta.isNegativeControl());
         QVERIFY(a02->sites.isEmpty());
+        // A well without images is drawn empty (white inside a dashed ring), never in a legend fill colour such as
+        // the light blue of "unknown"; an imaged well is filled.
+        {
+            const QImage shot = w.plateMap()->grab().toImage();
+            const QColor inside = shot.pixelColor(w.plateMap()->wellCenter(0, 1).toPoint());
+            QVERIFY2(inside.red() > 245 && inside.green() > 245 && inside.blue() > 245, qPrintable(inside.name()));
+            const QColor imaged = shot.pixelColor(w.plateMap()->wellCenter(0, 0).toPoint());
+            QVERIFY2(imaged != inside && imaged.saturation() > 60, qPrintable(imaged.name()));
+        }
 
         // Click A01 on the plate map like a user.
         QSignalSpy clicked(w.plateMap(), &PlateMapView::wellClicked);
