@@ -3,6 +3,8 @@
 #include "InspectorView.h"
 #include "ModelsDialog.h"
 #include "PlateMapView.h"
+#include "RunDialog.h"
+#include "RunPanel.h"
 #include "SiteView.h"
 
 #include "image/ImageReader.h"
@@ -13,6 +15,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -88,6 +91,21 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({dock}, {110}, Qt::Vertical);
 
+    m_runDock = new QDockWidget(tr("Benchmark run"), this);
+    m_runDock->setObjectName(QStringLiteral("runDock"));
+    m_runPanel = new RunPanel;
+    m_runDock->setWidget(m_runPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_runDock);
+    tabifyDockWidget(dock, m_runDock);
+    dock->raise();
+    connect(m_runPanel, &RunPanel::resumeRequested, this, [this](const QString &folder) {
+        run::RunRequest r;
+        r.folder = folder;
+        r.resume = true;
+        r.appVersion = QApplication::applicationVersion().toStdString();
+        startRun(r);
+    });
+
     buildMenus();
     refreshAvailableModels();
     statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
@@ -121,6 +139,66 @@ void MainWindow::refreshAvailableModels()
         if (m && m->kind == models::ModelKind::Vae && st.isUsable()) specs << QStringLiteral("sd-vae:") + st.path;
     }
     m_inspector->setAvailableModels(specs);
+    m_vaeSpecs = specs;
+}
+
+bool MainWindow::isRunning() const { return m_run != nullptr; }
+
+bool MainWindow::startRun(const run::RunRequest &request)
+{
+    if (m_run) return false; // one run at a time (the menu actions say so)
+    auto *task = new run::BenchmarkTask(*m_models, request);
+    m_run = task;
+    m_runPanel->follow(task, request.folder);
+    m_runDock->show();
+    m_runDock->raise();
+    connect(task, &Task::finished, this, [this](bool) { statusBar()->showMessage(m_runPanel->statusText()); });
+    m_runTasks->addTask(task);
+    return true;
+}
+
+void MainWindow::newRunDialog()
+{
+    if (m_run) {
+        QMessageBox::information(this, tr("Benchmark"), tr("A run is in progress: cancel it first, or wait for it."));
+        return;
+    }
+    if (!m_screen) {
+        QMessageBox::information(this, tr("Benchmark"), tr("Open a screen first (File ▸ Open screen…)."));
+        return;
+    }
+    RunDialog dialog(m_screen, m_vaeSpecs, this);
+    if (dialog.exec() == QDialog::Accepted && dialog.canStart()) startRun(dialog.request());
+}
+
+void MainWindow::resumeRunDialog()
+{
+    if (m_run) {
+        QMessageBox::information(this, tr("Benchmark"), tr("A run is in progress: cancel it first, or wait for it."));
+        return;
+    }
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Run folder to resume (holds results.sqlite)"));
+    if (folder.isEmpty()) return;
+    run::RunRequest r;
+    r.folder = folder;
+    r.resume = true;
+    r.appVersion = QApplication::applicationVersion().toStdString();
+    startRun(r);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_run) {
+        const auto answer = QMessageBox::question(this, tr("A benchmark run is in progress"),
+                                                  tr("Stop the run and quit? Everything stored so far is kept; "
+                                                     "Benchmark ▸ Resume run… continues it later."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_run->cancel(); // stops between sites; the run's TaskManager joins it on destruction
+    }
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::openModelsDialog()
@@ -156,6 +234,10 @@ void MainWindow::buildMenus()
     rebuildRecentMenu();
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+
+    QMenu *bench = menuBar()->addMenu(tr("&Benchmark"));
+    bench->addAction(tr("&New run…"), this, &MainWindow::newRunDialog);
+    bench->addAction(tr("&Resume run…"), this, &MainWindow::resumeRunDialog);
 
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Models…"), this, &MainWindow::openModelsDialog);

@@ -9,11 +9,15 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include "run/RunExecution.h"
+#include <QPointer>
+
 #include <memory>
 
 #include <opencv2/core.hpp>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -24,6 +28,7 @@ namespace cprecon::ui {
 
 class InspectorView;
 class PlateMapView;
+class RunPanel;
 class SiteView;
 
 class MainWindow : public QMainWindow {
@@ -48,6 +53,15 @@ public:
     QListWidget *siteList() const { return m_sites; }
     QTreeWidget *problemsList() const { return m_problems; }
     QStringList recentScreens() const;
+
+    // Benchmark runs (Benchmark ▸ New run… / Resume run…): one at a time, on their own worker, followed by the run
+    // panel. Returns false when a run is already in progress.
+    bool startRun(const run::RunRequest &request);
+    bool isRunning() const;
+    RunPanel *runPanel() const { return m_runPanel; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 Q_SIGNALS:
     void screenLoaded();
@@ -81,6 +95,8 @@ private:
     void openModelsDialog();
     void restoreViewSettings();
     void saveViewSettings();
+    void newRunDialog();
+    void resumeRunDialog();
 
     std::shared_ptr<const Screen> m_screen;
     QString m_loadingPath;
@@ -96,6 +112,8 @@ private:
     // the tasks are canceled and joined (m_tasks, declared last, goes first) before the models are released and
     // before any widget a completion could touch.
     std::unique_ptr<ModelPool> m_models = std::make_unique<ModelPool>();
+    // Benchmark runs on their own worker, so a run of hours never holds up a screen or site load.
+    std::unique_ptr<TaskManager> m_runTasks = std::make_unique<TaskManager>(1);
     std::unique_ptr<TaskManager> m_tasks = std::make_unique<TaskManager>();
     QPointer<Task> m_screenTask, m_siteTask; // the newest load of each kind
     QString m_currentPlate, m_currentWell;
@@ -110,6 +128,10 @@ private:
     QTabWidget *m_rightTabs = nullptr;
     QTreeWidget *m_problems = nullptr;
     QMenu *m_recentMenu = nullptr;
+    QStringList m_vaeSpecs; // checkpoints found on disk, offered by the run dialog
+    RunPanel *m_runPanel = nullptr;
+    QDockWidget *m_runDock = nullptr;
+    QPointer<Task> m_run;
 };
 
 } // namespace cprecon::ui

@@ -322,6 +322,7 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
         progress.site = label;
         const double seconds = double(computing.nsecsElapsed()) * 1e-9;
         progress.tilesPerSecond = seconds > 0 ? double(tilesHere) / seconds : 0;
+        progress.modelBusyFraction = seconds > 0 ? std::min(1.0, report.modelSeconds / seconds) : 0;
         progress.etaSeconds = progress.tilesPerSecond > 0 ? double(progress.tilesTotal - progress.tilesDone) / progress.tilesPerSecond : -1;
         if (options.progress) options.progress(progress);
     }

@@ -31,6 +31,7 @@ struct RunProgress {
     int64_t tilesDone = 0, tilesTotal = 0; // tile x source units, resumed ones included
     double tilesPerSecond = 0;  // of the units computed in this process
     double etaSeconds = -1;     // unknown until something was computed
+    double modelBusyFraction = 0; // share of the computing time the reconstruction model was busy
     std::string site;           // "plate/well/site" just finished
 };
 
