@@ -4,7 +4,6 @@
 // shards merged give the same bytes as one unsharded run. Bad configs fail before any work, naming what is wrong.
 #include "TestSupport.h"
 
-#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +13,7 @@
 
 #include <csignal>
 
+using cprecon::test::folderBytes;
 using cprecon::test::runCli;
 
 namespace {
@@ -40,19 +40,6 @@ QStringList csvCells(const QString &line)
     }
     cells << cur;
     return cells;
-}
-
-// Every file of a report folder, by name -> bytes.
-QMap<QString, QByteArray> folderBytes(const QString &dir)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(dir, QDir::Files);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        if (f.open(QIODevice::ReadOnly)) out[QFileInfo(path).fileName()] = f.readAll();
-    }
-    return out;
 }
 
 void compareFolders(const QString &a, const QString &b)

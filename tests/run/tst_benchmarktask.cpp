@@ -7,7 +7,6 @@
 #include "models/ModelPool.h"
 #include "run/RunExecution.h"
 
-#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -16,20 +15,7 @@
 
 using namespace cprecon;
 using namespace cprecon::run;
-
-namespace {
-QMap<QString, QByteArray> folderBytes(const QString &dir)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(dir, QDir::Files);
-    while (it.hasNext()) {
-        const QString p = it.next();
-        QFile f(p);
-        if (f.open(QIODevice::ReadOnly)) out[QFileInfo(p).fileName()] = f.readAll();
-    }
-    return out;
-}
-} // namespace
+using cprecon::test::folderBytes;
 
 class TestBenchmarkTask : public QObject {
     Q_OBJECT

@@ -1,6 +1,11 @@
 #include "TestSupport.h"
 
 #include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+
+#include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 
@@ -59,6 +64,18 @@ bool strictMode()
 {
     const QByteArray v = qgetenv("CPRECON_REQUIRE_DATA");
     return !v.isEmpty() && v != "0";
+}
+
+QMap<QString, QByteArray> folderBytes(const QString &dir)
+{
+    QMap<QString, QByteArray> out;
+    QDirIterator it(dir, QDir::Files);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QFile f(path);
+        if (f.open(QIODevice::ReadOnly)) out[QFileInfo(path).fileName()] = f.readAll();
+    }
+    return out;
 }
 
 } // namespace cprecon::test

@@ -2,6 +2,8 @@
 // Where tests find the golden fixtures, the shared real data and the built CLI; skip cleanly when absent.
 #include "jobs/ComputeBudget.h"
 
+#include <QByteArray>
+#include <QMap>
 #include <QString>
 #include <QtTest>
 
@@ -19,6 +21,9 @@ QString data(const QString &relative);    // dataDir()/relative, or empty when i
 constexpr int kCliTimedOut = -3;
 constexpr int kCliCrashed = -2;
 int runCli(const QStringList &args, QString *out = nullptr, QString *err = nullptr, int timeoutMs = 300000);
+
+// Every file directly in `dir`, by name -> bytes (for "byte-identical output" checks).
+QMap<QString, QByteArray> folderBytes(const QString &dir);
 
 // Strict mode (CPRECON_REQUIRE_DATA=1, as CI runs): a missing fixture, data folder or tool fails the test
 // instead of skipping it, so a green run means every test really ran.
