@@ -81,7 +81,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     split->setStretchFactor(1, 5);
     setCentralWidget(split);
 
-    auto *dock = new QDockWidget(tr("Problems"), this);
+    auto *dock = m_problemsDock = new QDockWidget(tr("Problems"), this);
     dock->setObjectName(QStringLiteral("problemsDock"));
     m_problems = new QTreeWidget;
     m_problems->setHeaderLabels({tr("Severity"), tr("File"), tr("Row"), tr("Problem"), tr("Fix")});
@@ -97,7 +97,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_runDock->setWidget(m_runPanel);
     addDockWidget(Qt::BottomDockWidgetArea, m_runDock);
     tabifyDockWidget(dock, m_runDock);
-    dock->raise();
+    m_runDock->hide(); // shown when a run starts
+    dock->hide();      // shown when a screen has problems
     connect(m_runPanel, &RunPanel::resumeRequested, this, [this](const QString &folder) {
         run::RunRequest r;
         r.folder = folder;
@@ -320,6 +321,7 @@ void MainWindow::onScreenLoaded(const ScreenResult &r)
         QTreeWidgetItem *it = new QTreeWidgetItem({tr("Error"), m_loadingPath, QString(), r.error, QString()});
         m_problems->clear();
         m_problems->addTopLevelItem(it);
+        m_problemsDock->show();
         Q_EMIT loadFailed(r.error);
         if (isVisible() && QApplication::platformName() != QLatin1String("offscreen"))
             QMessageBox::warning(this, tr("Could not open screen"), r.error);
@@ -355,6 +357,8 @@ void MainWindow::onScreenLoaded(const ScreenResult &r)
 
 void MainWindow::showProblems()
 {
+    // The dock takes room only when there is something to read (View menu: right-click a dock bar to show it).
+    m_problemsDock->setVisible(m_screen && !m_screen->problems.isEmpty());
     m_problems->clear();
     for (const auto &p : m_screen->problems) {
         auto *it = new QTreeWidgetItem({p.severity == Problem::Severity::Error ? tr("Error") : tr("Warning"), p.file,
@@ -488,6 +492,7 @@ void MainWindow::onSiteLoaded(const SiteResult &r)
     }
     for (const QString &e : r.errors) {
         m_problems->addTopLevelItem(new QTreeWidgetItem({tr("Error"), QString(), QString(), e, QString()}));
+        m_problemsDock->show();
         statusBar()->showMessage(e);
     }
     Q_EMIT siteShown();

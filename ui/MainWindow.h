@@ -52,6 +52,7 @@ public:
     void showInspector(bool show); // switches the right-hand tab
     QListWidget *siteList() const { return m_sites; }
     QTreeWidget *problemsList() const { return m_problems; }
+    QDockWidget *problemsDock() const { return m_problemsDock; }
     QStringList recentScreens() const;
 
     // Benchmark runs (Benchmark ▸ New run… / Resume run…): one at a time, on their own worker, followed by the run
@@ -131,6 +132,7 @@ private:
     QStringList m_vaeSpecs; // checkpoints found on disk, offered by the run dialog
     RunPanel *m_runPanel = nullptr;
     QDockWidget *m_runDock = nullptr;
+    QDockWidget *m_problemsDock = nullptr;
     QPointer<Task> m_run;
 };
 

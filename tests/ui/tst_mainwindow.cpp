@@ -6,6 +6,7 @@
 #include "SiteView.h"
 #include "TestSupport.h"
 
+#include <QDockWidget>
 #include <QImage>
 
 #include "screen/ScreenOpener.h"
@@ -195,6 +196,27 @@ private Q_SLOTS:
         QVERIFY(failed.wait(30000));
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("/nonexistent/screen/folder")));
         QCOMPARE(w.problemsList()->topLevelItemCount(), 1);
+        QVERIFY(w.problemsDock()->isVisibleTo(&w)); // a problem shows its dock
+    }
+
+    void problemsDockCollapsesWhenEmpty()
+    {
+        // The bundled sample loads without problems: the dock takes no room. A screen with a missing image shows it.
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::screenLoaded);
+        w.openScreen(test::sourceDir() + QStringLiteral("/resources/sample"));
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(w.screen()->problems.size(), 0);
+        QVERIFY(!w.problemsDock()->isVisibleTo(&w));
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("load_data.csv"));
+        QVERIFY(QFile::copy(test::sourceDir() + QStringLiteral("/resources/sample/cpjump1_BR00117010_A01_s1/load_data.csv"), csv));
+        loaded.clear();
+        w.openScreen(csv); // its images are not beside this copy: missing files are problems, the rest loads
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(!w.screen()->problems.isEmpty());
+        QVERIFY(w.problemsDock()->isVisibleTo(&w));
     }
 };
 
