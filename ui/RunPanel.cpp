@@ -12,15 +12,6 @@
 
 namespace cprecon::ui {
 
-namespace {
-QString clock(double seconds)
-{
-    if (seconds < 0) return QStringLiteral("–");
-    const long s = long(seconds + 0.5);
-    return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-} // namespace
-
 RunPanel::RunPanel(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
@@ -85,7 +76,7 @@ void RunPanel::onProgress(const run::RunProgress &p)
     m_stage->setText(tr("Tiles: %1 / %2 tile units, %3 / %4 sites").arg(p.tilesDone).arg(p.tilesTotal).arg(p.sitesDone).arg(p.sitesTotal));
     m_stats->setText(tr("%1 tiles/s · ETA %2 · model busy %3 %%")
                          .arg(p.tilesPerSecond, 0, 'f', 2)
-                         .arg(clock(p.etaSeconds))
+                         .arg(QString::fromStdString(run::formatDuration(p.etaSeconds)))
                          .arg(100 * p.modelBusyFraction, 0, 'f', 0));
 }
 

@@ -1,6 +1,7 @@
 // cprecon-cli bench activity: phenotypic activity on synthetic well profiles at 1k / 10k / 50k wells,
 // printing wall time and peak memory (getrusage maxrss) per size.
 #include "CliRegistry.h"
+#include "ProcessStats.h"
 
 #include "jobs/ComputeBudget.h"
 
@@ -33,13 +34,6 @@ double cpuSeconds()
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
-double peakRssMb()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_maxrss) / 1024.0; // Linux: kB
 }
 
 // CPJUMP1-like layout: 384-well plates with `controlsPerPlate` DMSO wells; every compound placed once on

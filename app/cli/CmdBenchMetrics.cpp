@@ -1,6 +1,7 @@
 // cprecon-cli bench metrics: times the per-tile metrics, the handcrafted features and FID (statistics and
 // distance separately) and, with --reference, the Python reference implementations on the same machine.
 #include "CliRegistry.h"
+#include "ProcessStats.h"
 #include "PythonReference.h"
 
 #include "features/HandcraftedFeatures.h"
@@ -41,13 +42,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-double peakRssMb()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_maxrss) / 1024.0;
-}
 
 double cpuSeconds(clockid_t clock)
 {

@@ -3,6 +3,7 @@
 // wall time the reconstruction model is busy (the goal: everything else hidden behind it) and the peak RSS (which
 // must not grow with the screen: sites stream through bounded queues into the store).
 #include "CliRegistry.h"
+#include "ProcessStats.h"
 
 #include "image/PhantomGenerator.h"
 #include "models/ModelPool.h"
@@ -23,13 +24,6 @@
 namespace cprecon::cli {
 
 namespace {
-
-double peakRssMb()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_maxrss) / 1024.0; // Linux: kB
-}
 
 int runBenchPipeline(const Args &a)
 {

@@ -36,15 +36,6 @@ const char *kVersion = CPRECON_VERSION;
 
 std::string u8(const QString &s) { return s.toStdString(); }
 
-std::string clock(double seconds)
-{
-    if (seconds < 0) return "--:--:--";
-    const long s = long(seconds + 0.5);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-    return buf;
-}
-
 // The options that define a run (config keys), shared by run and bench pipeline.
 bool anyConfigFlag(const Args &a)
 {
@@ -115,7 +106,7 @@ struct Reporter {
         const int width = 30, filled = int(f * width + 0.5);
         std::fprintf(stderr, terminal ? "\r%s [%s%s] %lld/%lld tiles (%3.0f %%)  %.2f tiles/s  ETA %s " : "%s [%s%s] %lld/%lld tiles (%3.0f %%)  %.2f tiles/s  ETA %s\n", p.stage.c_str(),
                      std::string(size_t(filled), '#').c_str(), std::string(size_t(width - filled), '.').c_str(),
-                     (long long)p.tilesDone, (long long)p.tilesTotal, 100 * f, p.tilesPerSecond, clock(p.etaSeconds).c_str());
+                     (long long)p.tilesDone, (long long)p.tilesTotal, 100 * f, p.tilesPerSecond, run::formatDuration(p.etaSeconds).c_str());
         std::fflush(stderr);
     }
     void say(const std::string &event, const std::string &text) const

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 
 namespace cprecon {
@@ -93,6 +94,35 @@ cv::Mat decodeImage(const QByteArray &bytes, const std::string &file, int plane)
     cv::Mat out;
     cv::extractChannel(img, out, 2 - plane);
     return out;
+}
+
+cv::Mat readRgbImage(const ChannelImage &c)
+{
+    const std::string file = c.archiveKey.isEmpty() ? c.path.toStdString()
+                                                     : c.path.toStdString() + " (LMDB key " + c.archiveKey.toStdString() + ")";
+    QByteArray bytes;
+    if (!c.archiveKey.isEmpty()) {
+        bytes = lmdbValue(c.path, c.archiveKey);
+    } else {
+        if (!QFileInfo(c.path).isFile())
+            throw Error("image file not found", file, "check that the photos were copied completely");
+        bytes = readBytes(c.path);
+    }
+    cv::Mat img;
+    try {
+        if (!bytes.isEmpty())
+            img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8UC1, bytes.data()), cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH);
+    } catch (const cv::Exception &e) {
+        throw Error(std::string("cannot decode image: ") + e.what(), file, "the file is corrupt or truncated; re-copy it");
+    }
+    if (img.empty()) throw Error("cannot decode the photo (empty, corrupt or not PNG/JPEG/WebP)", file, "re-copy it");
+    if (img.depth() != CV_8U) throw Error("photos must be 8-bit", file, "convert it to an 8-bit PNG or JPEG");
+    if (img.channels() != 3 && img.channels() != 4)
+        throw Error("a photo must be a colour image, found " + std::to_string(img.channels()) + " channel(s)", file,
+                    "give RGB photos (grayscale microscope images belong in a screen, not a photo folder)");
+    cv::Mat rgb; // OpenCV decodes colour as BGR(A)
+    cv::cvtColor(img, rgb, img.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+    return rgb;
 }
 
 cv::Mat readChannelImage(const ChannelImage &channel)

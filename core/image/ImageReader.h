@@ -26,6 +26,9 @@ cv::Mat decodeImage(const QByteArray &bytes, const std::string &file, int plane 
 
 // Same for a channel of a site (uses ChannelImage::path and ::plane).
 cv::Mat readChannelImage(const ChannelImage &channel);
+// A photo's three planes decoded once (from its file or its LMDB record): CV_8UC3 in RGB plane order. Throws
+// cprecon::Error naming the file for an unreadable, non-colour or non-8-bit image.
+cv::Mat readRgbImage(const ChannelImage &anyPlane);
 
 // "uint16", "uint8", "float32", ... for messages.
 const char *depthName(int cvDepth);

@@ -17,6 +17,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -46,18 +47,11 @@ struct LoadedSite {
 
 cv::Mat readPhoto(const Site &site)
 {
-    cv::Mat planes[3];
-    const char *names[3] = {"R", "G", "B"};
-    for (int p = 0; p < 3; ++p) {
-        const ChannelImage *c = site.channel(QString::fromLatin1(names[p]));
-        if (!c) throw Error(std::string("the photo has no ") + names[p] + " plane", u8(site.plate + QLatin1Char('/') + site.well));
-        planes[p] = readChannelImage(*c); // a file's plane or an LMDB record's; throws naming it
-        if (planes[p].depth() != CV_8U) throw Error("photos must be 8-bit", u8(c->path), "convert it to an 8-bit PNG or JPEG");
-    }
-    cv::Mat rgb, out;
-    cv::merge(planes, 3, rgb);
+    if (site.channels.isEmpty()) throw Error("the photo has no image file", u8(site.plate + QLatin1Char('/') + site.well));
+    const cv::Mat rgb = readRgbImage(site.channels.front()); // all three planes are one file / record: decoded once
     // Area averaging when shrinking (an anti-aliased resize, as PIL's), bilinear when enlarging.
     const bool shrink = rgb.cols > kPhotoSize || rgb.rows > kPhotoSize;
+    cv::Mat out;
     cv::resize(rgb, out, cv::Size(kPhotoSize, kPhotoSize), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
     return out;
 }
@@ -133,6 +127,15 @@ void addTileMetrics(const SiteReconstruction &rec, SiteResults &r)
 }
 
 } // namespace
+
+std::string formatDuration(double seconds)
+{
+    if (seconds < 0) return "--:--:--";
+    const long s = long(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buf;
+}
 
 SiteKey siteKey(const PlannedSite &site, const std::string &model, int repeat)
 {

@@ -35,6 +35,9 @@ struct RunProgress {
     std::string site;           // "plate/well/site" just finished
 };
 
+// "h:mm:ss" of a duration (progress bars, ETAs); "--:--:--" when unknown (negative).
+std::string formatDuration(double seconds);
+
 struct TilePassOptions {
     Shard shard;
     const std::atomic<bool> *cancel = nullptr;

@@ -131,19 +131,26 @@ RunTables analyseRun(const ResultsStore &store, const std::function<void(const s
     std::vector<std::string> models;
     for (const QString &m : config.models) models.push_back(m.toStdString());
 
-    // Pixel metrics and KLD summaries.
+    // Pixel metrics and KLD summaries, and the pixel metrics' box plots, from one pass over the tiles.
     say("summaries");
     {
-        std::map<std::tuple<std::string, int, std::string, std::string, std::string>, Moments> acc;
+        using Group = std::tuple<std::string, int, std::string, std::string, std::string>;
+        std::map<Group, Moments> acc;
+        std::map<Group, std::vector<double>> boxValues;
+        const bool paper = config.protocol == Protocol::Paper;
         auto datasetOf = [&](const SiteKey &k) {
             const auto it = infos.find({k.plate, k.well, k.site});
             return it == infos.end() ? std::string() : it->second.dataset;
         };
         store.forEachTileMetric([&](const SiteKey &k, const TileMetricRow &r) {
             const std::string d = datasetOf(k);
+            out.datasetSite.try_emplace(d, SiteLocation{k.plate, k.well, k.site});
             acc[{k.model, k.repeat, d, r.stain, "mae"}].add(r.mae);
             acc[{k.model, k.repeat, d, r.stain, "ssim"}].add(r.ssim);
             acc[{k.model, k.repeat, d, r.stain, "emd"}].add(r.emd);
+            boxValues[{k.model, k.repeat, d, r.stain, "mae"}].push_back(r.mae);
+            boxValues[{k.model, k.repeat, d, r.stain, "emd"}].push_back(r.emd);
+            boxValues[{k.model, k.repeat, d, r.stain, "ssim"}].push_back(paper ? 1.0 - r.ssim : r.ssim);
         });
         store.forEachTripletMetric([&](const SiteKey &k, const TripletMetricRow &r) {
             acc[{k.model, k.repeat, datasetOf(k), r.triplet, "kld"}].add(r.kld);
@@ -151,6 +158,10 @@ RunTables analyseRun(const ResultsStore &store, const std::function<void(const s
         for (const auto &[key, m] : acc) {
             const auto &[model, repeat, dataset, what, metric] = key;
             out.summaries.push_back({model, repeat, dataset, what, metric, m.n, m.mean, m.sd()});
+        }
+        for (auto &[key, values] : boxValues) {
+            const auto &[model, repeat, dataset, stain, metric] = key;
+            out.boxes.push_back({model, repeat, dataset, stain, metric, boxStatistics(std::move(values))});
         }
     }
 

@@ -11,6 +11,7 @@
 #include "profiles/Activity.h"
 #include "profiles/Aggregate.h"
 #include "profiles/ProfileTable.h"
+#include "run/BoxStatistics.h"
 #include "run/ResultsStore.h"
 
 #include <atomic>
@@ -62,6 +63,15 @@ struct SummaryRow {
     double mean = 0, sd = 0;  // sd with ddof 1 (0 for n < 2)
 };
 
+// A box plot of one pixel metric (box_<metric>.csv, the paper's Fig. 2 and 4). Under the paper protocol the SSIM
+// box is of 1 - SSIM (MONAI's SSIMLoss, which the paper plotted labelled "SSIM").
+struct BoxRow {
+    std::string model;
+    int repeat = 0;
+    std::string dataset, stain, metric; // metric: mae | emd | ssim
+    BoxStatistics box;
+};
+
 struct RunTables {
     std::vector<std::string> groupBy;     // the dataset columns
     std::vector<std::string> datasets;    // labels, in order
@@ -69,6 +79,8 @@ struct RunTables {
     std::vector<FrRow> fr;
     std::vector<ActivityTable> activity;
     std::vector<SummaryRow> summaries;
+    std::vector<BoxRow> boxes;            // in (model, repeat, dataset, stain, metric) order
+    std::map<std::string, SiteLocation> datasetSite; // one site of each dataset (its dataset columns)
     std::vector<std::string> notes;
     int repeats = 1;
 };

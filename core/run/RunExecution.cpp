@@ -111,10 +111,7 @@ bool BenchmarkTask::run()
         const double f = p.tilesTotal > 0 ? double(p.tilesDone) / double(p.tilesTotal) : -1.0;
         QString text = QStringLiteral("tiles %1/%2").arg(p.tilesDone).arg(p.tilesTotal);
         if (p.tilesPerSecond > 0) text += QStringLiteral(" · %1 tiles/s").arg(p.tilesPerSecond, 0, 'f', 2);
-        if (p.etaSeconds >= 0) {
-            const long s = long(p.etaSeconds + 0.5);
-            text += QStringLiteral(" · ETA %1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-        }
+        if (p.etaSeconds >= 0) text += QStringLiteral(" · ETA ") + QString::fromStdString(formatDuration(p.etaSeconds));
         setProgress(f, text);
         QMetaObject::invokeMethod(this, [this, p] { Q_EMIT runProgress(p); }, Qt::QueuedConnection);
     };

@@ -1,7 +1,6 @@
 #include "run/RunReport.h"
 
 #include "profiles/ProfileTable.h"
-#include "run/BoxStatistics.h"
 #include "util/Csv.h"
 #include "util/Error.h"
 
@@ -139,38 +138,22 @@ ReportSummary writeReport(const ResultsStore &store, const QString &outDir, cons
                                      datasetColumns(k.plate, k.well, k.site) + "\n", name);
         });
     }
-    // Box plots of the pixel metrics per model x repeat x dataset x stain: exactly what the figures draw. Under the
-    // paper protocol the SSIM box is of 1 - SSIM (MONAI's SSIMLoss, which the paper plotted labelled "SSIM").
-    {
-        const bool paper = config.protocol == Protocol::Paper;
-        using Group = std::tuple<std::string, int, std::string, std::string, std::string>; // model, repeat, dataset, stain, metric
-        std::map<Group, std::vector<double>> groups;
-        std::map<std::string, SiteLocation> datasetSite;
-        store.forEachTileMetric([&](const SiteKey &k, const TileMetricRow &r) {
-            const auto it = infos.find({k.plate, k.well, k.site});
-            const std::string dataset = it == infos.end() ? std::string() : it->second.dataset;
-            datasetSite.try_emplace(dataset, SiteLocation{k.plate, k.well, k.site});
-            groups[{k.model, k.repeat, dataset, r.stain, "mae"}].push_back(r.mae);
-            groups[{k.model, k.repeat, dataset, r.stain, "emd"}].push_back(r.emd);
-            groups[{k.model, k.repeat, dataset, r.stain, "ssim"}].push_back(paper ? 1.0 - r.ssim : r.ssim);
-        });
-        for (const char *metric : {"mae", "emd", "ssim"}) {
-            const std::string name = std::string("box_") + metric + ".csv";
-            File f = w.open(name);
-            Writer::put(f.get(), "quantity,model,repeat," + datasetHeader + ",stain,n,q1,median,q3,whisker_low,whisker_high,mean,n_outliers\n", name);
-            const std::string quantity = std::string(metric) == "ssim" ? (paper ? "1 - SSIM (paper's 'SSIM')" : "SSIM")
-                                         : std::string(metric) == "mae" ? "MAE" : "EMD";
-            for (const auto &[g, values] : groups) {
-                const auto &[model, repeat, dataset, stain, m] = g;
-                if (m != metric) continue;
-                const BoxStatistics b = boxStatistics(values);
-                const SiteLocation &loc = datasetSite.at(dataset);
-                Writer::put(f.get(), csvField(quantity) + "," + csvField(model) + "," + std::to_string(repeat) + "," +
-                                         datasetColumns(loc.plate, loc.well, loc.site) + "," + csvField(stain) + "," + std::to_string(b.n) +
-                                         "," + num(b.q1) + "," + num(b.median) + "," + num(b.q3) + "," + num(b.whiskerLow) + "," +
-                                         num(b.whiskerHigh) + "," + num(b.mean) + "," + std::to_string(b.outliers.size()) + "\n",
-                            name);
-            }
+    // Box plots of the pixel metrics (computed by the analysis): exactly what the figures draw.
+    for (const char *metric : {"mae", "emd", "ssim"}) {
+        const std::string name = std::string("box_") + metric + ".csv";
+        File f = w.open(name);
+        Writer::put(f.get(), "quantity,model,repeat," + datasetHeader + ",stain,n,q1,median,q3,whisker_low,whisker_high,mean,n_outliers\n", name);
+        const std::string quantity = std::string(metric) == "ssim" ? (config.protocol == Protocol::Paper ? "1 - SSIM (paper's 'SSIM')" : "SSIM")
+                                     : std::string(metric) == "mae" ? "MAE" : "EMD";
+        for (const BoxRow &row : tables.boxes) {
+            if (row.metric != metric) continue;
+            const BoxStatistics &b = row.box;
+            const SiteLocation &loc = tables.datasetSite.at(row.dataset);
+            Writer::put(f.get(), csvField(quantity) + "," + csvField(row.model) + "," + std::to_string(row.repeat) + "," +
+                                     datasetColumns(loc.plate, loc.well, loc.site) + "," + csvField(row.stain) + "," + std::to_string(b.n) +
+                                     "," + num(b.q1) + "," + num(b.median) + "," + num(b.q3) + "," + num(b.whiskerLow) + "," +
+                                     num(b.whiskerHigh) + "," + num(b.mean) + "," + std::to_string(b.outliers.size()) + "\n",
+                        name);
         }
     }
     {
