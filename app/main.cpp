@@ -1,6 +1,12 @@
 // cprecon: the CellPaint Recon desktop application.
 #include "InspectorView.h"
 #include "MainWindow.h"
+#include "RunResultsView.h"
+#include "TileGallery.h"
+
+#include <QTabWidget>
+
+#include <cstdio>
 
 #include "jobs/ComputeBudget.h"
 #include "nets/TorchRuntime.h"
@@ -42,7 +48,22 @@ int main(int argc, char **argv)
     QCommandLineOption well(QStringLiteral("well"), QStringLiteral("well to show first"), QStringLiteral("well"));
     parser.addOption(plate);
     parser.addOption(well);
+    QCommandLineOption runDir(QStringLiteral("run"), QStringLiteral("open a benchmark run's results (the folder cprecon-cli run --out or "
+                                                                     "Benchmark ▸ New run… wrote)"),
+                              QStringLiteral("folder"));
+    QCommandLineOption view(QStringLiteral("results-view"),
+                            QStringLiteral("with --run: the results view to show (pixel, fid, fr, activity, heatmap, scatter, tiles)"),
+                            QStringLiteral("name"));
+    parser.addOption(runDir);
+    parser.addOption(view);
     parser.process(app);
+    const QStringList views{QStringLiteral("pixel"), QStringLiteral("fid"), QStringLiteral("fr"), QStringLiteral("activity"),
+                            QStringLiteral("heatmap"), QStringLiteral("scatter"), QStringLiteral("tiles")};
+    if (parser.isSet(view) && !views.contains(parser.value(view))) {
+        std::fprintf(stderr, "cprecon: unknown --results-view '%s': use one of %s\n", qPrintable(parser.value(view)),
+                     qPrintable(views.join(QStringLiteral(", "))));
+        return 2;
+    }
 
     cprecon::ui::MainWindow w;
     w.show();
@@ -52,7 +73,16 @@ int main(int argc, char **argv)
             w.grab().save(file);
             QApplication::quit();
         };
-        if (parser.isSet(inspect))
+        if (parser.isSet(runDir)) {
+            w.resize(1600, 1000);
+            // The results shown (the worst tiles once their thumbnails are computed).
+            const bool tiles = parser.value(view) == QLatin1String("tiles");
+            QObject::connect(w.resultsView(), &cprecon::ui::RunResultsView::loaded, &w, [grab, tiles] {
+                if (!tiles) QTimer::singleShot(800, grab);
+            });
+            if (tiles) QObject::connect(w.resultsView()->gallery(), &cprecon::ui::TileGallery::ready, &w, [grab] { QTimer::singleShot(500, grab); });
+            QObject::connect(w.resultsView(), &cprecon::ui::RunResultsView::loadFailed, &w, [grab] { QTimer::singleShot(200, grab); });
+        } else if (parser.isSet(inspect))
             QObject::connect(w.inspector(), &cprecon::ui::InspectorView::reconstructionShown, &w, [grab, &w] {
                 if (!w.inspector()->isRunning()) QTimer::singleShot(800, grab);
             });
@@ -74,5 +104,14 @@ int main(int argc, char **argv)
         });
     }
     if (!parser.positionalArguments().isEmpty()) w.openScreen(parser.positionalArguments().first());
+    if (parser.isSet(runDir)) {
+        w.openRun(parser.value(runDir));
+        if (parser.isSet(view)) {
+            const int tab = int(views.indexOf(parser.value(view)));
+            // After the run's saved layout is restored (on load), the command line wins.
+            QObject::connect(w.resultsView(), &cprecon::ui::RunResultsView::loaded, &w, [&w, tab] { w.resultsView()->tabs()->setCurrentIndex(tab); },
+                             Qt::SingleShotConnection);
+        }
+    }
     return app.exec();
 }

@@ -34,6 +34,10 @@
 namespace cprecon::ui {
 
 namespace {
+constexpr int kHeaderWidth = 64, kHeaderHeight = 34; // the stain names and column titles around the panels
+}
+
+namespace {
 
 QString columnTitle(int c, const QString &model, const QString &compare)
 {
@@ -106,6 +110,7 @@ void InspectorView::onResultsChanged(bool layoutChanged)
     refreshImages();
     refreshMetrics();
     refreshLatents();
+    applyFocusTile();
     Q_EMIT reconstructionShown();
 }
 
@@ -179,7 +184,9 @@ void InspectorView::buildUi()
     m_gridHost = new QWidget;
     m_grid = new QGridLayout(m_gridHost);
     m_grid->setSpacing(3);
-    m_tabs->addTab(m_gridHost, tr("Reconstruction"));
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_box = new AspectBox(m_gridHost);
+    m_tabs->addTab(m_box, tr("Reconstruction"));
     auto *latentScroll = new QScrollArea;
     m_latentHost = new QWidget;
     m_latentGrid = new QGridLayout(m_latentHost);
@@ -364,10 +371,14 @@ void InspectorView::rebuildGrid()
     const int nStains = int(m_state->result()->stains.size());
     const int nCols = m_state->compareResult() ? 5 : 3;
     const bool rows = m_layout->currentIndex() == 0;
+    if (m_focusStain > nStains) m_focusStain = -1;
     for (int c = 0; c < nCols; ++c) {
         auto *head = new QLabel(columnTitle(c, m_state->result()->model, m_state->compareResult() ? m_state->compareResult()->model : QString()));
         head->setAlignment(Qt::AlignCenter);
         head->setWordWrap(true);
+        // Fixed header sizes, so the panel box (AspectBox) knows what is left for the square panels.
+        if (rows) head->setFixedHeight(kHeaderHeight);
+        else head->setFixedWidth(kHeaderWidth);
         if (rows)
             m_grid->addWidget(head, 0, c + 1);
         else
@@ -375,9 +386,17 @@ void InspectorView::rebuildGrid()
     }
     for (int s = 0; s <= nStains; ++s) {
         const QString name = s < nStains ? m_state->result()->stains[size_t(s)].stain : tr("Composite");
-        auto *label = new QLabel(QStringLiteral("<b style='color:%1'>%2</b>")
-                                     .arg(s < nStains ? stainColor(name).name() : QStringLiteral("#000"), name));
-        label->setAlignment(Qt::AlignCenter);
+        // The stain's name is a button: focus mode (this stain large) and back.
+        auto *label = new QPushButton(name);
+        label->setFlat(true);
+        label->setCursor(Qt::PointingHandCursor);
+        label->setStyleSheet(QStringLiteral("font-weight: bold; color: %1").arg(s < nStains ? stainColor(name).darker(120).name() : QStringLiteral("#000")));
+        label->setToolTip(m_focusStain == s ? tr("Show every stain") : tr("Focus: %1 large (original | reconstruction | difference)").arg(name));
+        connect(label, &QPushButton::clicked, this, [this, s] { setFocusStain(m_focusStain == s ? -1 : s); });
+        const bool hidden = m_focusStain >= 0 && m_focusStain != s;
+        label->setVisible(!hidden);
+        if (rows) label->setFixedWidth(kHeaderWidth);
+        else label->setFixedHeight(kHeaderHeight);
         if (rows)
             m_grid->addWidget(label, s + 1, 0);
         else
@@ -392,10 +411,62 @@ void InspectorView::rebuildGrid()
                 m_grid->addWidget(panel, c + 1, s + 1);
             connect(panel, &ImagePanel::viewChanged, this, &InspectorView::onViewChanged);
             connect(panel, &ImagePanel::pixelHovered, this, &InspectorView::onPixelHovered);
+            panel->setVisible(!hidden);
             line << panel;
         }
         m_panels << line;
     }
+    updateCells();
+}
+
+void InspectorView::updateCells()
+{
+    const SiteReconstruction *r = m_state->result();
+    if (!r) return;
+    const int nStains = int(r->stains.size()) + 1; // + composite
+    const int nCols = m_state->compareResult() ? 5 : 3;
+    const int lines = m_focusStain >= 0 ? 1 : nStains;
+    const bool rows = m_layout->currentIndex() == 0;
+    const cv::Size img = r->stains.empty() ? cv::Size(1, 1) : r->stains.front().original.size();
+    const double aspect = img.height > 0 ? double(img.width) / img.height : 1.0;
+    // Room for the stain names (a column or a row), the column titles and the spacing between panels.
+    const int cols = rows ? nCols : lines, rowsN = rows ? lines : nCols, sp = m_grid->spacing();
+    m_box->setCells(cols, rowsN, aspect, QSize(kHeaderWidth + sp * cols, kHeaderHeight + sp * rowsN));
+}
+
+void InspectorView::setFocusStain(int stainIndex)
+{
+    m_focusStain = stainIndex;
+    rebuildGrid();
+    refreshImages();
+}
+
+void InspectorView::focusTile(int row, int col)
+{
+    m_pendingTileRow = row;
+    m_pendingTileCol = col;
+    if (m_state->result() && !m_state->isRunning()) applyFocusTile();
+}
+
+void InspectorView::applyFocusTile()
+{
+    if (m_pendingTileRow == -2 || !m_state->result() || m_panels.isEmpty()) return;
+    const int row = m_pendingTileRow, col = m_pendingTileCol;
+    m_pendingTileRow = m_pendingTileCol = -2;
+    const TileGrid &grid = m_state->result()->grid;
+    ViewState v;
+    if (row >= 0 && col >= 0 && row < grid.rows && col < grid.cols) {
+        const cv::Rect rect = grid.sourceRect(row, col);
+        const ImagePanel *p = m_panels[m_focusStain >= 0 && m_focusStain < m_panels.size() ? m_focusStain : 0].front();
+        v.zoom = std::max(0.05, std::min(p->width(), p->height()) / double(std::max(rect.width, rect.height)));
+        v.center = QPointF(rect.x + rect.width / 2.0, rect.y + rect.height / 2.0);
+        m_tileGrid->setChecked(true);
+        m_focusedTile = QPoint(col, row);
+    } else {
+        m_focusedTile = QPoint(-1, -1);
+    }
+    for (const auto &line : m_panels)
+        for (ImagePanel *p : line) p->setViewState(v);
 }
 
 InspectorFigureOptions InspectorView::figureOptions() const

@@ -6,6 +6,7 @@
 // What is inspected and computed lives in InspectorModel (requests, results); this view only presents it.
 // Reconstructions run as Tasks: cached per (site, model, protocol, seed and every setting that changes a number);
 // choosing another site or model cancels the running job. Changing contrast, zoom or layout never recomputes.
+#include "AspectBox.h"
 #include "ImagePanel.h"
 #include "recon/ReconstructionReport.h"
 #include "recon/InspectorModel.h"
@@ -41,6 +42,7 @@ public:
     void setCompareModel(const QString &spec); // empty = no comparison
     void setProtocol(Protocol p);
     void setSeed(quint64 seed);
+    void setPipeline(const PipelineOptions &pipeline) { m_state->setPipeline(pipeline); } // a run's crop and tiles
     void setStainsAsRows(bool rows);
     void setAbsoluteDifference(bool absolute);
     void setAvailableModels(const QStringList &specs); // model picker entries (baselines always present)
@@ -61,6 +63,15 @@ public:
     QString tileReadout() const;
     ReconstructionRunner *runner() const;
     InspectorFigureOptions figureOptions() const;
+
+    // Zooms every panel onto tile (row, col) of the crop (row < 0: the whole site), now or when the next result shows.
+    void focusTile(int row, int col);
+    QPoint focusedTile() const { return m_focusedTile; } // (col, row) last applied; (-1, -1) none
+    // Focus mode: one stain's original | reconstruction | difference large (-1: every stain). Clicking a stain's
+    // name toggles it.
+    void setFocusStain(int stainIndex);
+    int focusStain() const { return m_focusStain; }
+    AspectBox *panelBox() const { return m_box; }
 
     void exportFigure(const QString &path, int dpi) const; // throws cprecon::Error
     // The same (plus the metrics CSV when csv is given) as a Task; exportFinished when done. What the dialog uses.
@@ -83,6 +94,8 @@ private:
     void onViewChanged(const ViewState &v);
     void exportDialog();
     void saveSettings() const;
+    void applyFocusTile();
+    void updateCells();
 
     InspectorModel *m_state = nullptr; // what is inspected and computed; the view only presents it
     QVector<ContrastLimits> m_limits;
@@ -98,6 +111,10 @@ private:
     QTableWidget *m_metrics = nullptr;
     QTabWidget *m_tabs = nullptr;
     QWidget *m_gridHost = nullptr;
+    AspectBox *m_box = nullptr;
+    int m_focusStain = -1;
+    int m_pendingTileRow = -2, m_pendingTileCol = -2; // -2: nothing pending
+    QPoint m_focusedTile{-1, -1};
     QGridLayout *m_grid = nullptr;
     QVector<QVector<ImagePanel *>> m_panels; // [stain row][column]
     QWidget *m_latentHost = nullptr;

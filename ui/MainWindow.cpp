@@ -5,16 +5,20 @@
 #include "PlateMapView.h"
 #include "RunDialog.h"
 #include "RunPanel.h"
+#include "RunResultsView.h"
 #include "SiteView.h"
 
 #include "image/ImageReader.h"
 #include "catalog/ModelRegistry.h"
 #include "catalog/WeightDiscovery.h"
+#include "run/BenchmarkRun.h"
+#include "run/WeightResolution.h"
 #include "screen/ScreenOpener.h"
 #include "util/Error.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDateTime>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -37,6 +41,7 @@ namespace cprecon::ui {
 namespace {
 constexpr int kMaxRecent = 10;
 const QString kRecentKey = QStringLiteral("recentScreens");
+const QString kRecentRunsKey = QStringLiteral("recentRuns");
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
@@ -74,12 +79,30 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_rightTabs = new QTabWidget;
     m_rightTabs->addTab(m_siteView, tr("Channels"));
     m_rightTabs->addTab(m_inspector, tr("Reconstruction inspector"));
-    auto *split = new QSplitter(Qt::Horizontal);
+    m_results = new RunResultsView(m_tasks.get(), m_models.get());
+    m_rightTabs->addTab(m_results, tr("Run results"));
+    connect(m_results, &RunResultsView::wellActivated, this, [this](const QString &plate, const QString &well, QString model, int repeat) {
+        const auto r = m_results->results();
+        if (!r || r->config.models.isEmpty()) return;
+        if (model.isEmpty()) model = r->config.models.front(), repeat = 0; // the view shows no model: the run's first
+        int site = 1;
+        for (const auto &[loc, info] : r->infos)
+            if (QString::fromStdString(loc.plate) == plate && QString::fromStdString(loc.well) == well) {
+                site = loc.site;
+                break;
+            }
+        inspectRunTile(plate, well, site, model, repeat);
+    });
+    connect(m_results, &RunResultsView::tileActivated, this, [this](const run::RankedTile &t, const QString &model, int repeat) {
+        inspectRunTile(QString::fromStdString(t.key.plate), QString::fromStdString(t.key.well), t.key.site, model, repeat, t.tileRow, t.tileCol);
+    });
+    auto *split = m_split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
     split->addWidget(m_rightTabs);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 5);
     setCentralWidget(split);
+    connect(split, &QSplitter::splitterMoved, this, &MainWindow::saveViewSettings);
 
     auto *dock = m_problemsDock = new QDockWidget(tr("Problems"), this);
     dock->setObjectName(QStringLiteral("problemsDock"));
@@ -109,6 +132,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     buildMenus();
     refreshAvailableModels();
+    // The window's size and docks as the user left them (per screen: the splitter; per run: the results views).
+    {
+        QSettings st;
+        if (st.contains(QStringLiteral("window/geometry"))) restoreGeometry(st.value(QStringLiteral("window/geometry")).toByteArray());
+    }
     statusBar()->showMessage(tr("Open a screen: File ▸ Open screen folder… / file…"));
 
     connect(m_plateCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
@@ -153,7 +181,17 @@ bool MainWindow::startRun(const run::RunRequest &request)
     m_runPanel->follow(task, request.folder);
     m_runDock->show();
     m_runDock->raise();
-    connect(task, &Task::finished, this, [this](bool) { statusBar()->showMessage(m_runPanel->statusText()); });
+    m_lastResultsReload = 0;
+    // Partial results: the results views follow the run, re-reading its store every m_resultsReloadMs.
+    connect(task, &run::BenchmarkTask::runProgress, this, &MainWindow::onRunProgress);
+    const QString folder = QFileInfo(request.folder).absoluteFilePath();
+    connect(task, &Task::finished, this, [this, folder](bool) {
+        statusBar()->showMessage(m_runPanel->statusText());
+        if (QFileInfo::exists(QDir(folder).filePath(QStringLiteral("results.sqlite")))) {
+            addRecentRun(folder);
+            if (m_results->folder() == folder || m_results->folder().isEmpty()) m_results->openRun(folder);
+        }
+    });
     m_runTasks->addTask(task);
     return true;
 }
@@ -187,6 +225,114 @@ void MainWindow::resumeRunDialog()
     startRun(r);
 }
 
+void MainWindow::onRunProgress()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastResultsReload < m_resultsReloadMs || m_results->isLoading()) return;
+    const QString folder = QFileInfo(m_runPanel->folder()).absoluteFilePath();
+    if (!QFileInfo::exists(QDir(folder).filePath(QStringLiteral("results.sqlite")))) return;
+    m_lastResultsReload = now;
+    if (m_results->folder() == folder) m_results->reload();
+    else if (m_results->folder().isEmpty()) m_results->openRun(folder);
+}
+
+void MainWindow::openRunDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a run folder (holds config.json and results.sqlite)"),
+                                                             QSettings().value(QStringLiteral("lastRunDir")).toString());
+    if (folder.isEmpty()) return;
+    QSettings().setValue(QStringLiteral("lastRunDir"), QFileInfo(folder).absolutePath());
+    openRun(folder);
+}
+
+void MainWindow::openRun(const QString &folder)
+{
+    const QString abs = QFileInfo(folder).absoluteFilePath();
+    if (!QFileInfo::exists(QDir(abs).filePath(QStringLiteral("results.sqlite")))) {
+        const QString message = tr("%1 is not a run folder (no results.sqlite): choose the folder a run wrote (cprecon-cli run --out, "
+                                   "or Benchmark ▸ New run…)").arg(abs);
+        statusBar()->showMessage(message);
+        Q_EMIT loadFailed(message);
+        if (isVisible() && QApplication::platformName() != QLatin1String("offscreen")) QMessageBox::warning(this, tr("Open run"), message);
+        return;
+    }
+    addRecentRun(abs);
+    m_results->openRun(abs);
+    showResults();
+    // Without an open screen, open the run's: the heatmap and the gallery lead to its sites.
+    connect(m_results, &RunResultsView::loaded, this, [this] {
+        const auto r = m_results->results();
+        if (r && !m_screen && m_loadingPath.isEmpty() && !r->config.screens.isEmpty() && QFileInfo::exists(r->config.screens.front()))
+            openScreen(r->config.screens.front());
+    }, Qt::SingleShotConnection);
+}
+
+void MainWindow::showResults() { m_rightTabs->setCurrentWidget(m_results); }
+
+QStringList MainWindow::recentRuns() const { return QSettings().value(kRecentRunsKey).toStringList(); }
+
+void MainWindow::addRecentRun(const QString &folder)
+{
+    QStringList list = recentRuns();
+    list.removeAll(folder);
+    list.prepend(folder);
+    while (list.size() > kMaxRecent) list.removeLast();
+    QSettings().setValue(kRecentRunsKey, list);
+    rebuildRecentRunsMenu();
+}
+
+void MainWindow::rebuildRecentRunsMenu()
+{
+    if (!m_recentRunsMenu) return;
+    m_recentRunsMenu->clear();
+    const QStringList list = recentRuns();
+    for (const QString &p : list) m_recentRunsMenu->addAction(p, this, [this, p] { openRun(p); });
+    m_recentRunsMenu->setEnabled(!list.isEmpty());
+}
+
+void MainWindow::inspectRunTile(const QString &plate, const QString &well, int site, const QString &model, int repeat, int tileRow, int tileCol)
+{
+    const auto r = m_results->results();
+    if (!r) return;
+    m_pending = {r->config.screens.value(0), plate, well, model, site, repeat, tileRow, tileCol, true};
+    const bool screenOpen = m_screen && m_screen->plate(plate) && m_screen->plate(plate)->well(well);
+    if (!screenOpen) {
+        if (m_pending.screen.isEmpty() || !QFileInfo::exists(m_pending.screen)) {
+            statusBar()->showMessage(tr("The run's screen %1 is not on this machine: open it (File ▸ Open screen) to inspect %2 %3")
+                                         .arg(m_pending.screen, plate, well));
+            m_pending.active = false;
+            return;
+        }
+        openScreen(m_pending.screen); // applyPendingInspection when it has loaded
+        return;
+    }
+    applyPendingInspection();
+}
+
+void MainWindow::applyPendingInspection()
+{
+    if (!m_pending.active || !m_screen) return;
+    const auto r = m_results->results();
+    m_pending.active = false;
+    if (!r) return;
+    selectPlate(m_pending.plate);
+    selectWell(m_pending.well);
+    selectSite(m_pending.site);
+    // The run's reconstruction: its model (resolved as the run resolved it), protocol and seed + repeat.
+    std::string spec = m_pending.model.toStdString();
+    try {
+        spec = run::resolveModelSpec(spec);
+    } catch (const std::exception &) {
+        // keep the name: the inspector reports what it cannot load
+    }
+    m_inspector->setModel(QString::fromStdString(spec));
+    m_inspector->setProtocol(r->config.protocol);
+    m_inspector->setSeed(r->config.seed + quint64(m_pending.repeat));
+    m_inspector->setPipeline(run::runPipelineOptions(r->config)); // the run's crop and tile size: its tiles
+    m_inspector->focusTile(m_pending.tileRow, m_pending.tileCol);
+    showInspector(true);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_run) {
@@ -199,6 +345,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
         m_run->cancel(); // stops between sites; the run's TaskManager joins it on destruction
     }
+    QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
     QMainWindow::closeEvent(event);
 }
 
@@ -239,6 +386,11 @@ void MainWindow::buildMenus()
     QMenu *bench = menuBar()->addMenu(tr("&Benchmark"));
     bench->addAction(tr("&New run…"), this, &MainWindow::newRunDialog);
     bench->addAction(tr("&Resume run…"), this, &MainWindow::resumeRunDialog);
+    bench->addSeparator();
+    bench->addAction(tr("&Open run…"), this, &MainWindow::openRunDialog);
+    m_recentRunsMenu = bench->addMenu(tr("Recent r&uns"));
+    rebuildRecentRunsMenu();
+    bench->addAction(tr("Show run re&sults"), this, &MainWindow::showResults);
 
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Models…"), this, &MainWindow::openModelsDialog);
@@ -352,6 +504,8 @@ void MainWindow::onScreenLoaded(const ScreenResult &r)
         m_plateCombo->setCurrentIndex(first);
         showPlate(first);
     }
+    m_results->setScreen(m_screen);
+    applyPendingInspection();
     Q_EMIT screenLoaded();
 }
 
@@ -506,6 +660,7 @@ void MainWindow::restoreViewSettings()
     m_siteView->setContrastLinked(s.value(QStringLiteral("linkContrast"), false).toBool());
     m_siteView->setCompositeVisible(s.value(QStringLiteral("composite"), true).toBool());
     m_inspector->setSettingsGroup(s.group() + QStringLiteral("/inspector"));
+    if (s.contains(QStringLiteral("split"))) m_split->restoreState(s.value(QStringLiteral("split")).toByteArray());
     s.endGroup();
 }
 
@@ -517,6 +672,7 @@ void MainWindow::saveViewSettings()
     s.setValue(QStringLiteral("saturation"), m_siteView->saturation());
     s.setValue(QStringLiteral("linkContrast"), m_siteView->contrastLinked());
     s.setValue(QStringLiteral("composite"), m_siteView->compositeVisible());
+    s.setValue(QStringLiteral("split"), m_split->saveState());
     s.endGroup();
 }
 

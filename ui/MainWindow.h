@@ -21,6 +21,7 @@ class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
+class QSplitter;
 class QTabWidget;
 class QTreeWidget;
 
@@ -29,6 +30,7 @@ namespace cprecon::ui {
 class InspectorView;
 class PlateMapView;
 class RunPanel;
+class RunResultsView;
 class SiteView;
 
 class MainWindow : public QMainWindow {
@@ -60,6 +62,19 @@ public:
     bool startRun(const run::RunRequest &request);
     bool isRunning() const;
     RunPanel *runPanel() const { return m_runPanel; }
+
+    // Benchmark ▸ Open run… / `cprecon --run RUN_DIR`: the run's results views (opens the run's screen too when no
+    // screen is open, so clicks reach the inspector). Recent runs are remembered.
+    void openRun(const QString &folder);
+    RunResultsView *resultsView() const { return m_results; }
+    void showResults(); // switches the right-hand tab
+    // A run in progress: its results views re-read the store at most this often (default 15 s).
+    void setResultsRefreshInterval(int ms) { m_resultsReloadMs = ms; }
+    QStringList recentRuns() const;
+    // A well or tile of the run in the inspector: opens the run's screen when it is not the open one, selects the
+    // well's site and shows the run's reconstruction (model, protocol, seed) zoomed on the tile (row/col -1: whole site).
+    void inspectRunTile(const QString &plate, const QString &well, int site, const QString &model, int repeat, int tileRow = -1,
+                        int tileCol = -1);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -98,6 +113,11 @@ private:
     void saveViewSettings();
     void newRunDialog();
     void resumeRunDialog();
+    void openRunDialog();
+    void addRecentRun(const QString &folder);
+    void rebuildRecentRunsMenu();
+    void onRunProgress();
+    void applyPendingInspection();
 
     std::shared_ptr<const Screen> m_screen;
     QString m_loadingPath;
@@ -127,6 +147,7 @@ private:
     SiteView *m_siteView = nullptr;
     InspectorView *m_inspector = nullptr;
     QTabWidget *m_rightTabs = nullptr;
+    QSplitter *m_split = nullptr; // plate map | views: its sizes persist per screen
     QTreeWidget *m_problems = nullptr;
     QMenu *m_recentMenu = nullptr;
     QStringList m_vaeSpecs; // checkpoints found on disk, offered by the run dialog
@@ -134,6 +155,15 @@ private:
     QDockWidget *m_runDock = nullptr;
     QDockWidget *m_problemsDock = nullptr;
     QPointer<Task> m_run;
+    RunResultsView *m_results = nullptr;
+    QMenu *m_recentRunsMenu = nullptr;
+    qint64 m_lastResultsReload = 0; // ms since epoch: a run in progress refreshes its results views now and then
+    int m_resultsReloadMs = 15000;
+    struct PendingInspection {
+        QString screen, plate, well, model;
+        int site = 1, repeat = 0, tileRow = -1, tileCol = -1;
+        bool active = false;
+    } m_pending; // applied once the run's screen has loaded
 };
 
 } // namespace cprecon::ui

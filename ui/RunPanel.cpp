@@ -26,10 +26,13 @@ RunPanel::RunPanel(QWidget *parent) : QWidget(parent)
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(2000);
     auto *buttons = new QHBoxLayout;
+    m_pause = new QPushButton(tr("Pause"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Stop after the site in progress and wait (everything computed is stored); press again to go on"));
     m_cancel = new QPushButton(tr("Cancel"));
     m_resume = new QPushButton(tr("Resume"));
     m_openReport = new QPushButton(tr("Open report folder"));
-    for (QPushButton *b : {m_cancel, m_resume, m_openReport}) {
+    for (QPushButton *b : {m_pause, m_cancel, m_resume, m_openReport}) {
         b->setEnabled(false);
         buttons->addWidget(b);
     }
@@ -46,6 +49,12 @@ RunPanel::RunPanel(QWidget *parent) : QWidget(parent)
         m_stage->setText(tr("Canceling after the site in progress…"));
         m_cancel->setEnabled(false);
     });
+    connect(m_pause, &QPushButton::toggled, this, [this](bool paused) {
+        if (!m_task) return;
+        m_task->setPaused(paused);
+        m_pause->setText(paused ? tr("Continue") : tr("Pause"));
+        if (paused) m_stage->setText(tr("Pausing after the site in progress…"));
+    });
     connect(m_resume, &QPushButton::clicked, this, [this] { Q_EMIT resumeRequested(m_folder); });
     connect(m_openReport, &QPushButton::clicked, this, [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(m_reportFolder)); });
 }
@@ -61,6 +70,8 @@ void RunPanel::follow(run::BenchmarkTask *task, const QString &folder)
     m_bar->setValue(0);
     m_log->clear();
     m_cancel->setEnabled(true);
+    m_pause->setEnabled(true);
+    m_pause->setChecked(false);
     m_resume->setEnabled(false);
     m_openReport->setEnabled(false);
     connect(task, &run::BenchmarkTask::runProgress, this, &RunPanel::onProgress);
@@ -74,9 +85,9 @@ void RunPanel::onProgress(const run::RunProgress &p)
 {
     if (p.tilesTotal > 0) m_bar->setValue(int(1000.0 * double(p.tilesDone) / double(p.tilesTotal)));
     m_stage->setText(tr("Tiles: %1 / %2 tile units, %3 / %4 sites").arg(p.tilesDone).arg(p.tilesTotal).arg(p.sitesDone).arg(p.sitesTotal));
-    m_stats->setText(tr("%1 tiles/s · ETA %2 · model busy %3 %%")
+    m_stats->setText(tr("%1 tiles/s · ETA %2 · device %3 · model busy %4 %")
                          .arg(p.tilesPerSecond, 0, 'f', 2)
-                         .arg(QString::fromStdString(run::formatDuration(p.etaSeconds)))
+                         .arg(QString::fromStdString(run::formatDuration(p.etaSeconds)), QString::fromStdString(p.device))
                          .arg(100 * p.modelBusyFraction, 0, 'f', 0));
 }
 
@@ -86,6 +97,7 @@ void RunPanel::onMessage(const QString &event, const QString &text)
         m_stage->setText(tr("Analysis: %1").arg(text));
         return;
     }
+    if (event == QLatin1String("paused")) m_stage->setText(tr("Paused: %1").arg(text));
     m_log->appendPlainText(text);
 }
 
@@ -94,6 +106,7 @@ void RunPanel::onFinished(bool ok)
     const run::BenchmarkTask *task = m_task;
     m_task = nullptr;
     m_cancel->setEnabled(false);
+    m_pause->setEnabled(false);
     if (ok && task && task->outcome()) {
         m_bar->setValue(1000);
         m_reportFolder = task->outcome()->reportFolder;

@@ -1,6 +1,6 @@
 #pragma once
 // Benchmark ▸ the run in progress: stage, a progress bar of tile units, throughput, ETA, the model's busy share,
-// the run's messages (notes, warnings, the tile-pass summary) and Cancel / Resume / Open report. It only presents a
+// the run's messages (notes, warnings, the tile-pass summary) and Pause / Cancel / Resume / Open report. It only presents a
 // BenchmarkTask that MainWindow started; canceling stops between sites and the store stays resumable.
 #include "run/RunExecution.h"
 
@@ -27,6 +27,7 @@ public:
     QProgressBar *progressBar() const { return m_bar; }
     QPushButton *cancelButton() const { return m_cancel; }
     QPushButton *resumeButton() const { return m_resume; }
+    QPushButton *pauseButton() const { return m_pause; }
 
 Q_SIGNALS:
     void resumeRequested(const QString &folder);
@@ -42,7 +43,7 @@ private:
     QLabel *m_title = nullptr, *m_stage = nullptr, *m_stats = nullptr;
     QProgressBar *m_bar = nullptr;
     QPlainTextEdit *m_log = nullptr;
-    QPushButton *m_cancel = nullptr, *m_resume = nullptr, *m_openReport = nullptr;
+    QPushButton *m_cancel = nullptr, *m_pause = nullptr, *m_resume = nullptr, *m_openReport = nullptr;
 };
 
 } // namespace cprecon::ui

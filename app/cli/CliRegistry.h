@@ -56,7 +56,7 @@ struct Command {
     QString description; // paragraphs after the option list
     std::vector<Option> options;
     std::function<int(const Args &args)> run; // returns the process exit code
-    bool needsGui = false; // renders figures (fonts): runs under a QGuiApplication on the offscreen platform
+    bool needsGui = false; // renders figures (fonts): runs under a QApplication on the offscreen platform
 };
 
 std::map<std::string, Command> &registry();

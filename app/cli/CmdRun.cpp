@@ -2,6 +2,7 @@
 // and/or flags; flags win), checks it against the screens, runs or resumes the tile pass into the run folder and,
 // unless sharded, writes the report. `merge` combines shard stores into one run; `report` writes the tables of a run.
 #include "CliScreen.h"
+#include "PlotExport.h"
 
 #include "jobs/ComputeBudget.h"
 #include "models/ModelPool.h"
@@ -10,6 +11,7 @@
 #include "run/ResultsStore.h"
 #include "run/RunPlan.h"
 #include "run/RunReport.h"
+#include "run/RunResults.h"
 #include "util/Error.h"
 
 #include <QDir>
@@ -116,11 +118,11 @@ struct Reporter {
     }
 };
 
-void writeReportOf(const run::ResultsStore &store, const QString &dir, const Reporter &log)
+void writeReportOf(const run::ResultsStore &store, const QString &dir, const Reporter &log, const run::RunTables *tables = nullptr)
 {
     const run::ReportSummary s = writeReport(store, dir, kVersion, [&](const std::string &stage) {
         if (log.json) log.say("analysis", stage);
-    }, &g_interrupted);
+    }, &g_interrupted, tables);
     for (const std::string &n : s.notes) log.say("note", "note: " + n);
     log.say("report", "report: " + u8(dir) + " (" + std::to_string(s.files.size()) + " files)");
 }
@@ -162,11 +164,33 @@ int runRun(const Args &a)
 int runReport(const Args &a)
 {
     if (a.positionals().size() != 1) throw Error("report takes exactly one RUN folder", "", "see cprecon-cli report --help");
+    const QString out = a.require(QStringLiteral("out"));
+    const QStringList formats = a.has(QStringLiteral("format")) ? plots::ExportOptions::parseFormats(a.value(QStringLiteral("format"))) : QStringList();
     const run::ResultsStore store = run::ResultsStore::open(a.positionals().front());
     Reporter log{a.has(QStringLiteral("log-json"))};
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
-    writeReportOf(store, a.require(QStringLiteral("out")), log);
+    if (formats.isEmpty()) {
+        writeReportOf(store, out, log);
+        return 0;
+    }
+    // Figures too: the analysis once, shared by the tables and the figures (the app's Export all, the same files).
+    const auto results = run::loadRunResults(store.folder(), [&](const std::string &stage) {
+        if (log.json) log.say("analysis", stage);
+    }, &g_interrupted);
+    writeReportOf(store, out, log, &results->tables);
+    plots::ExportOptions options;
+    options.formats = formats;
+    options.dpi = a.intValue(QStringLiteral("dpi"), 300);
+    plots::FigureExportBatch batch(results, QDir(out).filePath(QStringLiteral("figures")), options);
+    while (!batch.atEnd()) {
+        if (g_interrupted) throw Canceled("interrupted");
+        batch.next();
+    }
+    int files = 0;
+    for (const auto &e : batch.exported()) files += int(e.files.size());
+    log.say("figures", "figures: " + u8(batch.folder()) + " (" + std::to_string(batch.exported().size()) + " figures and tables, " +
+                           std::to_string(files + 1) + " files with manifest.json)");
     return 0;
 }
 
@@ -230,14 +254,19 @@ static Registrar regRun({"run", "the benchmark over a screen: reconstruction, me
                                  configOptions(), screenOptions()),
                          runRun});
 
-static Registrar regReport({"report", "a run's tables: tile metrics, FID, FR table, activity, profiles (CSV + report.json)",
-                            QStringLiteral("RUN --out DIR"),
+static Registrar regReport({"report", "a run's tables (CSV + report.json) and, with --format, its figures",
+                            QStringLiteral("RUN --out DIR [--format png,pdf,svg,csv,md]"),
                             QStringLiteral("Writes tile_metrics.csv, triplet_metrics.csv, metric_summary.csv, fid.csv, fr_table.csv,\n"
                                            "fr_table.md, fr_repeats.csv, activity_*.csv, site_profiles_*.csv, well_profiles_*.csv and\n"
-                                           "report.json (protocol, settings, run identity, column meanings). docs/user/run.md#reports."),
+                                           "report.json (protocol, settings, run identity, column meanings). docs/user/run.md#reports.\n"
+                                           "With --format, DIR/figures gets every figure of the app's results views (box plots, FID and\n"
+                                           "KLD bars, activity, mAP scatter, plate heatmaps) in those formats, the CSV of what each\n"
+                                           "draws, the FR table and manifest.json — the files the app's Export all figures writes."),
                             {value(QStringLiteral("out"), QStringLiteral("DIR"), QStringLiteral("report folder")),
+                             value(QStringLiteral("format"), QStringLiteral("LIST"), QStringLiteral("figures in DIR/figures: png, pdf, svg, csv, md")),
+                             integer(QStringLiteral("dpi"), QStringLiteral("N"), QStringLiteral("PNG resolution"), QStringLiteral("300"), 72, 2400),
                              flag(QStringLiteral("log-json"), QStringLiteral("machine-readable lines on stdout"))},
-                            runReport});
+                            runReport, /*needsGui=*/true});
 
 static Registrar regMerge({"merge", "combine shard runs (--shard I/N) into one run and write its report",
                            QStringLiteral("SHARD... --out RUN"),

@@ -6,7 +6,7 @@
 #include "util/Error.h"
 
 #include <QCoreApplication>
-#include <QGuiApplication>
+#include <QApplication>
 
 #include <memory>
 
@@ -31,7 +31,7 @@ static void printHelp()
     std::cout << "\n`cprecon-cli <command> --help` prints a command's options.\n";
 }
 
-// Commands that draw figures need fonts, i.e. a QGuiApplication; headless machines get the offscreen platform.
+// Commands that draw figures need fonts and widgets (QCustomPlot), i.e. a QApplication; headless machines get the offscreen platform.
 static bool needsGui(int argc, char **argv)
 {
     QStringList words;
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     if (needsGui(argc, argv)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
-        appPtr = std::make_unique<QGuiApplication>(argc, argv);
+        appPtr = std::make_unique<QApplication>(argc, argv); // figures are drawn by QCustomPlot, a widget
     } else {
         appPtr = std::make_unique<QCoreApplication>(argc, argv);
     }

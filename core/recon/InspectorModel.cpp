@@ -63,6 +63,12 @@ void InspectorModel::setSeed(quint64 seed)
     request();
 }
 
+void InspectorModel::setPipeline(const PipelineOptions &pipeline)
+{
+    m_pipeline = pipeline;
+    request();
+}
+
 void InspectorModel::endUpdate()
 {
     if (m_updating > 0 && --m_updating == 0) request();
@@ -74,14 +80,16 @@ ReconstructionRequest InspectorModel::makeRequest(const QString &model) const
     r.model = model;
     r.protocol = m_protocol;
     r.seed = m_seed;
+    r.pipeline = m_pipeline;
     return r;
 }
 
 void InspectorModel::request()
 {
     if (m_updating > 0 || !m_site || !m_active || m_model.isEmpty()) return;
-    const QString signature = QStringList{m_siteLabel, m_model, m_compareModel, protocolName(m_protocol), QString::number(m_seed)}
-                                  .join(QLatin1Char('\n'));
+    // Every setting that changes a number (the cache key) of both requests.
+    const QString signature = reconstructionCacheKey(m_siteLabel, makeRequest(m_model)) + QLatin1Char('\n') +
+                              (m_compareModel.isEmpty() ? QString() : reconstructionCacheKey(m_siteLabel, makeRequest(m_compareModel)));
     if (signature == m_lastRequest && (isRunning() || m_main)) return; // nothing changed
     m_lastRequest = signature;
     Q_EMIT requested(m_siteLabel, m_model);

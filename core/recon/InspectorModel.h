@@ -26,6 +26,9 @@ public:
     void setCompareModel(const QString &spec); // empty = no comparison
     void setProtocol(Protocol p);
     void setSeed(quint64 seed);
+    // Crop, tile size and triplets (default: the paper's). A run's inspection uses the run's, so its tiles are the run's.
+    void setPipeline(const PipelineOptions &pipeline);
+    const PipelineOptions &pipeline() const { return m_pipeline; }
     // Several changes, one request: requests wait until the last endUpdate().
     void beginUpdate() { ++m_updating; }
     void endUpdate();
@@ -65,6 +68,7 @@ private:
     QString m_model = QStringLiteral("bicubic8"), m_compareModel;
     Protocol m_protocol = Protocol::Corrected;
     quint64 m_seed = 0;
+    PipelineOptions m_pipeline;
     bool m_active = false;
     int m_updating = 0;
     QString m_lastRequest; // what request() last asked for: a repeat of it asks for nothing

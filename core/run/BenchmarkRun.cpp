@@ -3,6 +3,7 @@
 #include "image/ImageReader.h"
 #include "models/ModelPool.h"
 #include "models/Reconstructor.h"
+#include "nets/TorchRuntime.h"
 #include "recon/SiteReconstruction.h"
 #include "run/RunExtractors.h"
 #include "run/SiteImages.h"
@@ -160,6 +161,28 @@ std::vector<RunSource> runSources(ModelPool &models, const RunConfig &config, co
     return out;
 }
 
+PipelineOptions runPipelineOptions(const RunConfig &config)
+{
+    PipelineOptions pipeline;
+    pipeline.cropSize = config.crop;
+    pipeline.tileSize = config.tileSize;
+    pipeline.triplets = config.triplets;
+    pipeline.keepIntermediates = false;
+    return pipeline;
+}
+
+ReconstructionRequest runReconstructionRequest(const RunConfig &config, const std::string &spec, int repeat)
+{
+    ReconstructionRequest request;
+    request.model = QString::fromStdString(spec);
+    request.protocol = config.protocol;
+    request.seed = config.seed + uint64_t(repeat);
+    request.pipeline = runPipelineOptions(config);
+    request.batchSize = config.batchSize;
+    request.device = config.device;
+    return request;
+}
+
 TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const RunPlan &plan, ResultsStore &store,
                            const TilePassOptions &options)
 {
@@ -193,11 +216,7 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
     }
     const std::vector<RunSource> sources = runSources(models, config, options.cancel);
     const RunExtractors extractors(config);
-    PipelineOptions pipeline;
-    pipeline.cropSize = config.crop;
-    pipeline.tileSize = config.tileSize;
-    pipeline.triplets = config.triplets;
-    pipeline.keepIntermediates = false;
+    const PipelineOptions pipeline = runPipelineOptions(config);
 
     // What each site still needs: the originals and every (model, repeat) the store lacks.
     struct Unit {
@@ -224,6 +243,7 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
 
     RunProgress progress;
     progress.stage = "tiles";
+    progress.device = torchrt::resolveDevice(reconstructionRuntime(runReconstructionRequest(config, "", 0)).device);
     progress.sitesTotal = int(mine.size());
     const int64_t tilesPerSite = std::max(1, plan.tilesPerSite);
     auto tilesOf = [&](const PlannedSite &s) { return plan.datasets[size_t(s.dataset)].natural ? int64_t(1) : tilesPerSite; };
@@ -298,13 +318,7 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
                     extractors.measure(originals, results);
                 } else {
                     results.key = siteKey(s, unit.source->model, unit.repeat);
-                    ReconstructionRequest request;
-                    request.model = QString::fromStdString(unit.source->spec);
-                    request.protocol = config.protocol;
-                    request.seed = config.seed + uint64_t(unit.repeat);
-                    request.pipeline = pipeline;
-                    request.batchSize = config.batchSize;
-                    request.device = config.device;
+                    const ReconstructionRequest request = runReconstructionRequest(config, unit.source->spec, unit.repeat);
                     const SiteReconstruction rec = natural ? reconstructPhoto(models, loaded.photo, request, noiseKey, options.cancel)
                                                            : reconstructStack(models, *loaded.stack, request, noiseKey, options.cancel);
                     report.modelSeconds += rec.modelSeconds;

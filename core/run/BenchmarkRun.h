@@ -8,6 +8,7 @@
 // and each (site, source) is written to the store in one transaction. A resumed run computes exactly what the
 // store lacks. Repeats re-run only what depends on the seed (repeat r samples with seed + r); a deterministic
 // model (baselines; SD-VAE under the corrected protocol) is computed once and stands for every repeat.
+#include "recon/SiteReconstruction.h"
 #include "run/ResultsStore.h"
 #include "run/RunConfig.h"
 #include "run/RunPlan.h"
@@ -33,10 +34,17 @@ struct RunProgress {
     double etaSeconds = -1;     // unknown until something was computed
     double modelBusyFraction = 0; // share of the computing time the reconstruction model was busy
     std::string site;           // "plate/well/site" just finished
+    std::string device;         // where the models run: "cpu", "cuda:0", ... (the run's device, resolved)
 };
 
 // "h:mm:ss" of a duration (progress bars, ETAs); "--:--:--" when unknown (negative).
 std::string formatDuration(double seconds);
+
+// How the run reconstructs: its pipeline (crop, tile size, triplets) and, for a model spec and repeat, the request
+// (protocol, seed + repeat, batch, device). The inspector and the worst-tiles gallery use the same, so the tile they
+// show is the tile the run measured (the paper protocol's noise is seeded per tile from the seed and the site).
+PipelineOptions runPipelineOptions(const RunConfig &config);
+ReconstructionRequest runReconstructionRequest(const RunConfig &config, const std::string &spec, int repeat);
 
 struct TilePassOptions {
     Shard shard;

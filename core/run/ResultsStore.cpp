@@ -16,6 +16,10 @@
 namespace cprecon::run {
 
 namespace {
+// A store is read while a run writes it (the app's results views, a second `report`): in WAL mode readers and the
+// one writer rarely meet on a lock, and when they do (a checkpoint, the WAL index being rebuilt) they wait rather
+// than fail with SQLITE_BUSY.
+constexpr int kBusyTimeoutMs = 10000;
 
 const char *const kSchema = R"SQL(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -164,6 +168,7 @@ ResultsStore ResultsStore::create(const QString &dir, const RunConfig &config, c
     if (sqlite3_open_v2(u8(s.databasePath()).c_str(), &s.m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK)
         s.fail(s.m_db ? sqlite3_errmsg(s.m_db) : "cannot open");
+    sqlite3_busy_timeout(s.m_db, kBusyTimeoutMs);
     s.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
     s.exec("BEGIN IMMEDIATE");
     s.exec(kSchema);
@@ -185,6 +190,7 @@ ResultsStore ResultsStore::open(const QString &dir, const RunConfig *expected)
         throw Error("no run in this folder (results.sqlite is missing)", u8(s.m_dir), "start the run without --resume, or check the folder");
     if (sqlite3_open_v2(u8(s.databasePath()).c_str(), &s.m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
         s.fail(s.m_db ? sqlite3_errmsg(s.m_db) : "cannot open");
+    sqlite3_busy_timeout(s.m_db, kBusyTimeoutMs);
     s.exec("PRAGMA synchronous=FULL;");
     if (s.meta("schema_version") != std::to_string(kSchemaVersion))
         s.fail("schema version " + s.meta("schema_version") + ", this build reads " + std::to_string(kSchemaVersion));

@@ -56,15 +56,16 @@ struct Moments {
     double sd() const { return n > 1 ? std::sqrt(m2 / double(n - 1)) : 0.0; }
 };
 
-std::string labelOf(const std::vector<std::string> &groupBy, const std::vector<std::string> &values)
+
+} // namespace
+
+std::string datasetLabel(const std::vector<std::string> &groupBy, const std::vector<std::string> &values)
 {
     if (groupBy.empty()) return "all wells";
     std::string s;
     for (size_t i = 0; i < groupBy.size(); ++i) s += (i ? ", " : "") + groupBy[i] + "=" + (i < values.size() ? values[i] : "");
     return s;
 }
-
-} // namespace
 
 int storedRepeat(const ResultsStore &store, const std::string &model, int r)
 {
@@ -137,6 +138,8 @@ RunTables analyseRun(const ResultsStore &store, const std::function<void(const s
         using Group = std::tuple<std::string, int, std::string, std::string, std::string>;
         std::map<Group, Moments> acc;
         std::map<Group, std::vector<double>> boxValues;
+        using WellGroup = std::tuple<std::string, int, std::string, std::string, std::string, std::string>;
+        std::map<WellGroup, Moments> wellAcc;
         const bool paper = config.protocol == Protocol::Paper;
         auto datasetOf = [&](const SiteKey &k) {
             const auto it = infos.find({k.plate, k.well, k.site});
@@ -151,10 +154,18 @@ RunTables analyseRun(const ResultsStore &store, const std::function<void(const s
             boxValues[{k.model, k.repeat, d, r.stain, "mae"}].push_back(r.mae);
             boxValues[{k.model, k.repeat, d, r.stain, "emd"}].push_back(r.emd);
             boxValues[{k.model, k.repeat, d, r.stain, "ssim"}].push_back(paper ? 1.0 - r.ssim : r.ssim);
+            wellAcc[{k.model, k.repeat, k.plate, k.well, "mae", r.stain}].add(r.mae);
+            wellAcc[{k.model, k.repeat, k.plate, k.well, "ssim", r.stain}].add(r.ssim);
+            wellAcc[{k.model, k.repeat, k.plate, k.well, "emd", r.stain}].add(r.emd);
         });
         store.forEachTripletMetric([&](const SiteKey &k, const TripletMetricRow &r) {
             acc[{k.model, k.repeat, datasetOf(k), r.triplet, "kld"}].add(r.kld);
+            wellAcc[{k.model, k.repeat, k.plate, k.well, "kld", r.triplet}].add(r.kld);
         });
+        for (const auto &[key, m] : wellAcc) {
+            const auto &[model, repeat, plate, well, metric, what] = key;
+            out.wells.push_back({model, repeat, plate, well, metric, what, m.n, m.mean});
+        }
         for (const auto &[key, m] : acc) {
             const auto &[model, repeat, dataset, what, metric] = key;
             out.summaries.push_back({model, repeat, dataset, what, metric, m.n, m.mean, m.sd()});
@@ -259,7 +270,7 @@ RunTables analyseRun(const ResultsStore &store, const std::function<void(const s
                         continue;
                     }
                     for (const profiles::GroupActivity &ga : table.result.groups) {
-                        FrRow row{extractor, data, aggName, labelOf(out.groupBy, ga.values), r};
+                        FrRow row{extractor, data, aggName, datasetLabel(out.groupBy, ga.values), r};
                         row.evaluated = ga.evaluated;
                         row.reason = ga.reason;
                         row.nPerturbations = ga.nPerturbations;

@@ -72,6 +72,16 @@ struct BoxRow {
     BoxStatistics box;
 };
 
+// The mean of one per-tile quantity over a well's tiles (every site), for the plate heatmap.
+struct WellMetricRow {
+    std::string model;
+    int repeat = 0;
+    std::string plate, well;
+    std::string metric, key; // mae | ssim | emd (key: the stain) or kld (key: the triplet); ssim is SSIM itself
+    int64_t n = 0;
+    double mean = 0;
+};
+
 struct RunTables {
     std::vector<std::string> groupBy;     // the dataset columns
     std::vector<std::string> datasets;    // labels, in order
@@ -80,10 +90,15 @@ struct RunTables {
     std::vector<ActivityTable> activity;
     std::vector<SummaryRow> summaries;
     std::vector<BoxRow> boxes;            // in (model, repeat, dataset, stain, metric) order
+    std::vector<WellMetricRow> wells;     // in (model, repeat, plate, well, metric, key) order
     std::map<std::string, SiteLocation> datasetSite; // one site of each dataset (its dataset columns)
     std::vector<std::string> notes;
     int repeats = 1;
 };
+
+// A dataset's label from its group_by values: "Metadata_CellLine=U2OS, Metadata_TimepointHours=48" ("all wells"
+// without group_by columns) — the FR rows', the activity groups' and the site infos' common key.
+std::string datasetLabel(const std::vector<std::string> &groupBy, const std::vector<std::string> &values);
 
 // The stored repeat standing for repeat r of a model: r when stored, else 0 (a deterministic model).
 int storedRepeat(const ResultsStore &store, const std::string &model, int r);

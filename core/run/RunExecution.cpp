@@ -10,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace cprecon::run {
 
@@ -100,6 +102,8 @@ BenchmarkTask::BenchmarkTask(ModelPool &models, RunRequest request, QObject *par
     qRegisterMetaType<cprecon::run::RunProgress>();
 }
 
+void BenchmarkTask::setPaused(bool paused) { m_paused.store(paused); }
+
 bool BenchmarkTask::run()
 {
     RunCallbacks callbacks;
@@ -107,13 +111,19 @@ bool BenchmarkTask::run()
         const QString e = QString::fromStdString(event), t = QString::fromStdString(text);
         QMetaObject::invokeMethod(this, [this, e, t] { Q_EMIT runMessage(e, t); }, Qt::QueuedConnection);
     };
-    callbacks.progress = [this](const RunProgress &p) {
+    callbacks.progress = [this, &callbacks](const RunProgress &p) {
         const double f = p.tilesTotal > 0 ? double(p.tilesDone) / double(p.tilesTotal) : -1.0;
         QString text = QStringLiteral("tiles %1/%2").arg(p.tilesDone).arg(p.tilesTotal);
         if (p.tilesPerSecond > 0) text += QStringLiteral(" · %1 tiles/s").arg(p.tilesPerSecond, 0, 'f', 2);
         if (p.etaSeconds >= 0) text += QStringLiteral(" · ETA ") + QString::fromStdString(formatDuration(p.etaSeconds));
         setProgress(f, text);
         QMetaObject::invokeMethod(this, [this, p] { Q_EMIT runProgress(p); }, Qt::QueuedConnection);
+        // Between sites: a paused run waits here (its finished sites are stored; the reader has at most two ahead).
+        if (m_paused.load() && !isCanceled()) {
+            callbacks.message("paused", "paused after " + std::to_string(p.tilesDone) + " tiles; everything computed is stored");
+            while (m_paused.load() && !isCanceled()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            if (!isCanceled()) callbacks.message("resumed", "resumed");
+        }
     };
     m_result = executeRun(m_models, m_request, cancelFlag(), callbacks);
     return !m_result->canceled;

@@ -62,6 +62,10 @@ class BenchmarkTask final : public Task {
 public:
     BenchmarkTask(ModelPool &models, RunRequest request, QObject *parent = nullptr);
     const std::optional<RunOutcome> &outcome() const { return m_outcome; } // after finished(true)
+    // Any thread. A paused run stops after the site it is computing (everything computed is stored) and waits;
+    // cancel() still ends it. runMessage("paused"/"resumed") reports it.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused.load(); }
 
 Q_SIGNALS:
     void runProgress(const cprecon::run::RunProgress &progress); // on the owner's thread
@@ -75,6 +79,7 @@ private:
     ModelPool &m_models;
     RunRequest m_request;
     std::optional<RunOutcome> m_result, m_outcome;
+    std::atomic<bool> m_paused{false};
 };
 
 } // namespace cprecon::run

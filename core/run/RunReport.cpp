@@ -1,5 +1,7 @@
 #include "run/RunReport.h"
 
+#include "run/ReportTables.h"
+
 #include "profiles/ProfileTable.h"
 #include "util/Csv.h"
 #include "util/Error.h"
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -22,29 +25,7 @@ namespace {
 
 using File = std::unique_ptr<FILE, int (*)(FILE *)>;
 
-std::string num(double v)
-{
-    if (std::isnan(v)) return "nan";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
-
-std::string shortDataset(const std::string &label)
-{
-    // "Metadata_CellLine=A549, Metadata_TimepointHours=24" -> "A549, 24"
-    std::string out, part;
-    size_t start = 0;
-    while (start <= label.size()) {
-        size_t end = label.find(", ", start);
-        if (end == std::string::npos) end = label.size();
-        part = label.substr(start, end - start);
-        const size_t eq = part.find('=');
-        out += (out.empty() ? "" : ", ") + (eq == std::string::npos ? part : part.substr(eq + 1));
-        start = end + 2;
-    }
-    return out;
-}
+std::string num(double v) { return reportNumber(v); }
 
 class Writer {
 public:
@@ -87,13 +68,16 @@ std::string fileSafeName(const std::string &model)
 }
 
 ReportSummary writeReport(const ResultsStore &store, const QString &outDir, const std::string &appVersion,
-                          const std::function<void(const std::string &)> &progress, const std::atomic<bool> *cancel)
+                          const std::function<void(const std::string &)> &progress, const std::atomic<bool> *cancel,
+                          const RunTables *precomputed)
 {
     if (!QDir().mkpath(outDir)) throw Error("cannot create the report folder", outDir.toStdString(), "check the parent folder's permissions");
     ReportSummary summary;
     Writer w(outDir, summary.files);
     const RunConfig &config = store.config();
-    const RunTables tables = analyseRun(store, progress, cancel);
+    std::optional<RunTables> computed;
+    if (!precomputed) computed = analyseRun(store, progress, cancel);
+    const RunTables &tables = precomputed ? *precomputed : *computed;
     const std::map<SiteLocation, SiteInfo> infos = store.siteInfos();
     const std::vector<std::string> &groupBy = tables.groupBy;
 
@@ -142,19 +126,7 @@ ReportSummary writeReport(const ResultsStore &store, const QString &outDir, cons
     for (const char *metric : {"mae", "emd", "ssim"}) {
         const std::string name = std::string("box_") + metric + ".csv";
         File f = w.open(name);
-        Writer::put(f.get(), "quantity,model,repeat," + datasetHeader + ",stain,n,q1,median,q3,whisker_low,whisker_high,mean,n_outliers\n", name);
-        const std::string quantity = std::string(metric) == "ssim" ? (config.protocol == Protocol::Paper ? "1 - SSIM (paper's 'SSIM')" : "SSIM")
-                                     : std::string(metric) == "mae" ? "MAE" : "EMD";
-        for (const BoxRow &row : tables.boxes) {
-            if (row.metric != metric) continue;
-            const BoxStatistics &b = row.box;
-            const SiteLocation &loc = tables.datasetSite.at(row.dataset);
-            Writer::put(f.get(), csvField(quantity) + "," + csvField(row.model) + "," + std::to_string(row.repeat) + "," +
-                                     datasetColumns(loc.plate, loc.well, loc.site) + "," + csvField(row.stain) + "," + std::to_string(b.n) +
-                                     "," + num(b.q1) + "," + num(b.median) + "," + num(b.q3) + "," + num(b.whiskerLow) + "," +
-                                     num(b.whiskerHigh) + "," + num(b.mean) + "," + std::to_string(b.outliers.size()) + "\n",
-                        name);
-        }
+        Writer::put(f.get(), boxCsv(tables, infos, metric, config.protocol), name);
     }
     {
         const std::string name = "metric_summary.csv";
@@ -177,95 +149,25 @@ ReportSummary writeReport(const ResultsStore &store, const QString &outDir, cons
     }
 
     // FR: every repeat, then mean and σ over repeats (rows extractor x data x aggregation, columns datasets).
-    std::vector<std::string> frDatasets;
-    for (const std::string &d : tables.datasets)
-        if (d.rfind("natural: ", 0) != 0) frDatasets.push_back(d);
-    struct Cell {
-        std::vector<double> values;
-        std::string reason;
-    };
-    std::vector<std::tuple<std::string, std::string, std::string>> rowKeys;
-    std::map<std::tuple<std::string, std::string, std::string>, std::map<std::string, Cell>> cells;
     {
         const std::string name = "fr_repeats.csv";
         File f = w.open(name);
         Writer::put(f.get(), "extractor,data,aggregation,dataset,repeat,evaluated,n_perturbations,n_active,fraction_retrieved,reason\n", name);
-        for (const FrRow &r : tables.fr) {
+        for (const FrRow &r : tables.fr)
             Writer::put(f.get(), r.extractor + "," + csvField(r.data) + "," + r.aggregation + "," + csvField(r.dataset) + "," +
                                      std::to_string(r.repeat) + "," + (r.evaluated ? "True" : "False") + "," +
                                      std::to_string(r.nPerturbations) + "," + std::to_string(r.nActive) + "," +
                                      (r.evaluated ? num(r.fr) : "") + "," + csvField(r.reason) + "\n",
                         name);
-            const auto key = std::make_tuple(r.extractor, r.data, r.aggregation);
-            if (!cells.count(key)) rowKeys.push_back(key);
-            Cell &c = cells[key][r.dataset];
-            if (r.evaluated) c.values.push_back(r.fr);
-            else c.reason = r.reason;
-        }
     }
-    auto stats = [](const Cell &c, double *mean, double *sd) {
-        if (c.values.empty()) return false;
-        double s = 0;
-        for (double v : c.values) s += v;
-        *mean = s / double(c.values.size());
-        double ss = 0;
-        for (double v : c.values) ss += (v - *mean) * (v - *mean);
-        *sd = c.values.size() > 1 ? std::sqrt(ss / double(c.values.size() - 1)) : 0.0;
-        return true;
-    };
+    const FrTable fr = frTable(tables);
     {
-        const std::string name = "fr_table.csv";
-        File f = w.open(name);
-        std::string header = "extractor,data,aggregation";
-        for (const std::string &d : frDatasets) header += "," + csvField(d + " fr_mean") + "," + csvField(d + " fr_sd") + "," + csvField(d + " n_repeats");
-        Writer::put(f.get(), header + "\n", name);
-        for (const auto &key : rowKeys) {
-            std::string line = std::get<0>(key) + "," + csvField(std::get<1>(key)) + "," + std::get<2>(key);
-            for (const std::string &d : frDatasets) {
-                double mean = 0, sd = 0;
-                const auto &row = cells[key];
-                const auto it = row.find(d);
-                if (it != row.end() && stats(it->second, &mean, &sd))
-                    line += "," + num(mean) + "," + num(sd) + "," + std::to_string(it->second.values.size());
-                else
-                    line += ",,,0";
-            }
-            Writer::put(f.get(), line + "\n", name);
-        }
+        File f = w.open("fr_table.csv");
+        Writer::put(f.get(), frTableCsv(fr), "fr_table.csv");
     }
     {
-        const std::string name = "fr_table.md";
-        File f = w.open(name);
-        std::map<std::string, double> best;
-        for (const auto &key : rowKeys)
-            for (const std::string &d : frDatasets) {
-                double mean = 0, sd = 0;
-                const auto it = cells[key].find(d);
-                if (it != cells[key].end() && stats(it->second, &mean, &sd)) best[d] = std::max(best.count(d) ? best[d] : -1.0, mean);
-            }
-        std::string out = "Fraction retrieved (" + std::string(protocolName(config.protocol)) + " protocol; mean ± σ over " +
-                          std::to_string(tables.repeats) + " repeat(s); best per column in bold)\n\n| extractor | data | aggregation |";
-        for (const std::string &d : frDatasets) out += " " + shortDataset(d) + " |";
-        out += "\n|---|---|---|";
-        for (size_t i = 0; i < frDatasets.size(); ++i) out += "---:|";
-        out += "\n";
-        for (const auto &key : rowKeys) {
-            out += "| " + std::get<0>(key) + " | " + std::get<1>(key) + " | " + std::get<2>(key) + " |";
-            for (const std::string &d : frDatasets) {
-                double mean = 0, sd = 0;
-                const auto it = cells[key].find(d);
-                if (it == cells[key].end() || !stats(it->second, &mean, &sd)) {
-                    out += " n/a |";
-                    continue;
-                }
-                char buf[64];
-                std::snprintf(buf, sizeof buf, "%.3f ± %.3f", mean, sd);
-                const bool isBest = std::abs(mean - best[d]) < 1e-12;
-                out += std::string(" ") + (isBest ? "**" : "") + buf + (isBest ? "**" : "") + " |";
-            }
-            out += "\n";
-        }
-        Writer::put(f.get(), out, name);
+        File f = w.open("fr_table.md");
+        Writer::put(f.get(), frTableMarkdown(fr, config.protocol), "fr_table.md");
     }
 
     // Activity per extractor x aggregation x data x repeat.

@@ -26,8 +26,10 @@ struct ReportSummary {
 // A file-name-safe form of a model name: "jpeg:10" -> "jpeg-10", "sd-vae:/m/sd-vae-ft-mse" -> "sd-vae-sd-vae-ft-mse".
 std::string fileSafeName(const std::string &model);
 
-// Throws cprecon::Error naming the file that cannot be written.
+// Throws cprecon::Error naming the file that cannot be written. `tables`: the store's analysis when already done
+// (RunResults), else it is computed here.
 ReportSummary writeReport(const ResultsStore &store, const QString &outDir, const std::string &appVersion,
-                          const std::function<void(const std::string &)> &progress = {}, const std::atomic<bool> *cancel = nullptr);
+                          const std::function<void(const std::string &)> &progress = {}, const std::atomic<bool> *cancel = nullptr,
+                          const RunTables *tables = nullptr);
 
 } // namespace cprecon::run

@@ -4,11 +4,16 @@
 #include "MainWindow.h"
 #include "RunDialog.h"
 #include "RunPanel.h"
+#include "PlotView.h"
+#include "RunResultsView.h"
 #include "TestSupport.h"
 
 #include "screen/ScreenOpener.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QTabWidget>
+#include <QTimer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -59,6 +64,11 @@ private Q_SLOTS:
         d.recheck();
         QVERIFY2(d.canStart(), qPrintable(d.problems()));
         QVERIFY2(d.problems().contains(QStringLiteral("< 2048")), qPrintable(d.problems())); // a warning, not a stop
+        if (const QString shots = qEnvironmentVariable("CPRECON_SCREENSHOTS"); !shots.isEmpty()) { // scripts/screenshots.sh
+            d.show();
+            QTest::qWait(300);
+            d.grab().save(shots + QStringLiteral("/run-dialog.png"));
+        }
         const run::RunConfig c = d.config();
         QCOMPARE(c.models, QStringList{QStringLiteral("bicubic8")});
         QCOMPARE(int(c.extractors.size()), 1);
@@ -105,6 +115,68 @@ private Q_SLOTS:
         const QString folder = report.first().first().toString();
         for (const char *f : {"fr_table.md", "box_mae.csv", "tile_metrics.csv", "report.json"})
             QVERIFY2(QFileInfo::exists(folder + QLatin1Char('/') + QLatin1String(f)), f);
+    }
+
+    // A whole run from the window: partial results appear while it runs, Pause holds it (nothing progresses, the
+    // window stays live), Continue finishes it — and the window's event loop never stalls 50 ms or more meanwhile.
+    void pauseContinueAndTheWindowNeverStalls()
+    {
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        w.setResultsRefreshInterval(1500);
+        QSignalSpy loaded(&w, &MainWindow::screenLoaded);
+        w.openScreen(m_phantom);
+        QVERIFY(loaded.wait(60000));
+        RunDialog d(w.screen(), {});
+        d.setModelChecked(QStringLiteral("bicubic8"), true);
+        d.setRepeats(1);
+        d.setNullSize(500);
+        d.setOutputFolder(m_dir.filePath(QStringLiteral("paused-run")));
+        d.recheck();
+        QVERIFY2(d.canStart(), qPrintable(d.problems()));
+
+        // The longest gap between 5 ms ticks of the window's event loop, over the whole run.
+        QElapsedTimer clock;
+        qint64 last = 0, longest = 0;
+        QTimer tick;
+        connect(&tick, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            longest = std::max(longest, now - last);
+            last = now;
+        });
+        clock.start();
+        tick.start(5);
+
+        QVERIFY(w.startRun(d.request()));
+        RunPanel *panel = w.runPanel();
+        // Partial results: the results views show the run while it is still writing.
+        QTRY_VERIFY_WITH_TIMEOUT(w.resultsView()->results() && w.resultsView()->results()->storedUnits > 0 && w.isRunning(), 60000);
+        QVERIFY(w.resultsView()->results()->storedUnits < 96 * 2);
+        w.resultsView()->tabs()->setCurrentIndex(RunResultsView::PixelMetrics);
+        QVERIFY(!w.resultsView()->boxPlot()->figure().empty);
+
+        QVERIFY(panel->pauseButton()->isEnabled());
+        panel->pauseButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->statusText().startsWith(QStringLiteral("Paused")), 30000);
+        const int held = panel->progressBar()->value();
+        QTest::qWait(1500);
+        if (const QString shots = qEnvironmentVariable("CPRECON_SCREENSHOTS"); !shots.isEmpty()) { // scripts/screenshots.sh
+            w.grab().save(shots + QStringLiteral("/run-progress.png"));
+            last = clock.elapsed(); // the grab is the test's, not the window's
+        }
+        QCOMPARE(panel->progressBar()->value(), held); // nothing computed while paused
+        QVERIFY(w.isRunning());
+        panel->pauseButton()->click(); // Continue
+        QSignalSpy report(panel, &RunPanel::reportReady);
+        QVERIFY(report.wait(120000));
+        QCOMPARE(panel->progressBar()->value(), 1000);
+        // The finished run's results replace the partial ones.
+        QTRY_VERIFY2_WITH_TIMEOUT(w.resultsView()->results() && w.resultsView()->results()->storedUnits == 96 * 2,
+                                  qPrintable(w.resultsView()->statusText()), 60000);
+        tick.stop();
+        qInfo("longest event-loop gap of the window during the run: %lld ms", longest);
+        QVERIFY2(longest < 50, qPrintable(QStringLiteral("%1 ms").arg(longest)));
     }
 };
 
