@@ -133,6 +133,26 @@ struct Frame {
     void finish() { plot.replot(QCustomPlot::rpQueuedReplot); }
 };
 
+DrawnFigure drawn(const QString &title, std::string csv, QSizeF sizePt = {540, 360})
+{
+    DrawnFigure d;
+    d.title = title;
+    d.csv = std::move(csv);
+    d.sizePt = sizePt;
+    return d;
+}
+
+// A dashed reference line through two points of an axis rect (a threshold, the diagonal), clipped to it.
+void referenceLine(QCustomPlot &plot, QCPAxisRect *rect, QPointF a, QPointF b, const QColor &color)
+{
+    auto *line = new QCPItemStraightLine(&plot);
+    line->setClipAxisRect(rect);
+    for (QCPItemPosition *p : {line->point1, line->point2}) p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    line->point1->setCoords(a);
+    line->point2->setCoords(b);
+    line->setPen(QPen(color, 1, Qt::DashLine));
+}
+
 DrawnFigure emptyFigure(QCustomPlot &plot, const QString &title, const QString &reason, const std::string &header)
 {
     Frame f(plot, title);
@@ -341,11 +361,7 @@ DrawnFigure drawBoxPlot(QCustomPlot &plot, const RunResults &r, const std::strin
                               "Metrics on the [0, 1] scale, the model's float output. ") +
                (metric == "ssim" && r.config.protocol == Protocol::Paper ? QStringLiteral("Paper protocol: 1 − SSIM, as the paper plots it.") : QString()));
     f.finish();
-    DrawnFigure out;
-    out.title = title;
-    out.csv = csv;
-    out.sizePt = QSizeF(std::max(540.0, 230.0 * perRow), 330.0 * ((int(datasets.size()) + perRow - 1) / perRow) + 60);
-    return out;
+    return drawn(title, std::move(csv), QSizeF(std::max(540.0, 230.0 * perRow), 330.0 * ((int(datasets.size()) + perRow - 1) / perRow) + 60));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -483,11 +499,7 @@ DrawnFigure drawFidBars(QCustomPlot &plot, const RunResults &r, const std::strin
     f.footnote(QStringLiteral("Bars: mean over repeats; error bars: σ over repeats. Float64 statistics, originals vs reconstructions per dataset and triplet.") +
                (anyWarn ? QStringLiteral("\n† fewer than 2048 tiles or a rank-deficient covariance: FID is biased upwards and not comparable to the paper's.") : QString()));
     f.finish();
-    DrawnFigure out;
-    out.title = title;
-    out.csv = csv;
-    out.sizePt = QSizeF(std::max(540.0, 70.0 * double(categories.size()) * std::max<size_t>(1, models.size())), 360);
-    return out;
+    return drawn(title, std::move(csv), QSizeF(std::max(540.0, 70.0 * double(categories.size()) * std::max<size_t>(1, models.size())), 360));
 }
 
 DrawnFigure drawKldBars(QCustomPlot &plot, const RunResults &r, PlotTargets *targets)
@@ -530,10 +542,7 @@ DrawnFigure drawKldBars(QCustomPlot &plot, const RunResults &r, PlotTargets *tar
     });
     f.footnote(QStringLiteral("Bars: mean over tiles; error bars: sd over tiles (repeat 0). KLD = 0.5 Σ(μ² + σ² − log σ² − 1) over the triplet's latent elements."));
     f.finish();
-    DrawnFigure out;
-    out.title = title;
-    out.csv = csv;
-    return out;
+    return drawn(title, std::move(csv));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -561,13 +570,7 @@ DrawnFigure drawActivity(QCustomPlot &plot, const RunResults &r, const ActivityC
         y->setLabel(QStringLiteral("−log10(BH-corrected p)"));
         x->setRange(-0.02, 1.02);
         y->setRange(0, yMax);
-        auto *line = new QCPItemStraightLine(&plot);
-        line->setClipAxisRect(rect);
-        line->point1->setAxes(x, y);
-        line->point2->setAxes(x, y);
-        line->point1->setCoords(0, minusLog10(threshold));
-        line->point2->setCoords(1, minusLog10(threshold));
-        line->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
+        referenceLine(plot, rect, {0, minusLog10(threshold)}, {1, minusLog10(threshold)}, QColor(120, 120, 120));
         if (!t) continue;
         QCPGraph *graphs[2];
         int counts[2] = {0, 0};
@@ -615,11 +618,7 @@ DrawnFigure drawActivity(QCustomPlot &plot, const RunResults &r, const ActivityC
     f.footnote(QStringLiteral("copairs-style phenotypic activity per perturbation against the dataset's negative controls (TVN-normalised well profiles); "
                               "dashed: corrected p = 0.05."));
     f.finish();
-    DrawnFigure out;
-    out.title = title;
-    out.csv = csv;
-    out.sizePt = QSizeF(620, 340);
-    return out;
+    return drawn(title, std::move(csv), QSizeF(620, 340));
 }
 
 DrawnFigure drawMapScatter(QCustomPlot &plot, const RunResults &r, const ActivityChoice &c, PlotTargets *targets)
@@ -637,13 +636,7 @@ DrawnFigure drawMapScatter(QCustomPlot &plot, const RunResults &r, const Activit
     y->setLabel(QStringLiteral("mAP, ") + q(c.model));
     x->setRange(-0.02, 1.02);
     y->setRange(-0.02, 1.02);
-    auto *diag = new QCPItemStraightLine(&plot);
-    diag->setClipAxisRect(rect);
-    diag->point1->setAxes(x, y);
-    diag->point2->setAxes(x, y);
-    diag->point1->setCoords(0, 0);
-    diag->point2->setCoords(1, 1);
-    diag->setPen(QPen(QColor(150, 150, 150), 1, Qt::DashLine));
+    referenceLine(plot, rect, {0, 0}, {1, 1}, QColor(150, 150, 150));
     const char *names[] = {"active in both", "lost after reconstruction", "gained after reconstruction", "active in neither"};
     const QColor colors[] = {QColor(0, 158, 115), QColor(213, 94, 0), QColor(0, 114, 178), QColor(170, 170, 170)};
     QCPGraph *graphs[4];
@@ -686,11 +679,7 @@ DrawnFigure drawMapScatter(QCustomPlot &plot, const RunResults &r, const Activit
     f.legend->setWrap(2);
     f.footnote(QStringLiteral("Active: BH-corrected p < 0.05 against the dataset's negative controls. Below the diagonal: the reconstruction weakened the phenotype."));
     f.finish();
-    DrawnFigure out;
-    out.title = title;
-    out.csv = csv;
-    out.sizePt = QSizeF(460, 460);
-    return out;
+    return drawn(title, std::move(csv), QSizeF(460, 460));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -816,11 +805,7 @@ DrawnFigure drawPlateHeatmap(QCustomPlot &plot, const RunResults &r, const Heatm
     f.footnote((c.sharedLimits ? QStringLiteral("Colour scale shared by every plate of the run. ") : QStringLiteral("Colour scale of this plate. ")) +
                QStringLiteral("Grey: no value (no images, not yet computed, or a control for Δ mAP)."));
     f.finish();
-    DrawnFigure out;
-    out.title = title;
-    out.csv = csv;
-    out.sizePt = QSizeF(cols > 12 ? 600 : 480, cols > 12 ? 360 : 320);
-    return out;
+    return drawn(title, std::move(csv), QSizeF(cols > 12 ? 600 : 480, cols > 12 ? 360 : 320));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

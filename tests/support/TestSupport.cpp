@@ -78,4 +78,39 @@ QMap<QString, QByteArray> folderBytes(const QString &dir)
     return out;
 }
 
+QString writePhantom(const QString &dir)
+{
+    const QString out = QDir(dir).filePath(QStringLiteral("phantom"));
+    QString stdOut, stdErr;
+    const int rc = runCli({QStringLiteral("phantom"), QStringLiteral("--out"), out, QStringLiteral("--plates"), QStringLiteral("1"),
+                           QStringLiteral("--wells"), QStringLiteral("96"), QStringLiteral("--size"), QStringLiteral("256"),
+                           QStringLiteral("--seed"), QStringLiteral("6"), QStringLiteral("--quiet")},
+                          &stdOut, &stdErr);
+    if (rc != 0) {
+        QTest::qFail(qPrintable(QStringLiteral("cprecon-cli phantom failed: ") + stdErr), __FILE__, __LINE__);
+        return {};
+    }
+    return out;
+}
+
+LoopGapMeter::LoopGapMeter()
+{
+    QObject::connect(&m_tick, &QTimer::timeout, [this] {
+        const qint64 now = m_clock.elapsed();
+        m_longest = std::max(m_longest, now - m_last);
+        m_last = now;
+    });
+}
+
+void LoopGapMeter::start()
+{
+    m_longest = m_last = 0;
+    m_clock.start();
+    m_tick.start(5);
+}
+
+void LoopGapMeter::stop() { m_tick.stop(); }
+
+void LoopGapMeter::skip() { m_last = m_clock.elapsed(); }
+
 } // namespace cprecon::test

@@ -4,7 +4,9 @@
 
 #include <QByteArray>
 #include <QMap>
+#include <QElapsedTimer>
 #include <QString>
+#include <QTimer>
 #include <QtTest>
 
 namespace cprecon::test {
@@ -24,6 +26,26 @@ int runCli(const QStringList &args, QString *out = nullptr, QString *err = nullp
 
 // Every file directly in `dir`, by name -> bytes (for "byte-identical output" checks).
 QMap<QString, QByteArray> folderBytes(const QString &dir);
+
+// A phantom screen written by `cprecon-cli phantom` into dir: 1 plate of 96 wells, 256² sites, seed 6 (the GUI tests'
+// screen). Returns its folder, or an empty string after recording a test failure.
+QString writePhantom(const QString &dir);
+
+// The owner's event loop keeps turning: the longest gap between 5 ms ticks between start() and stop(). skip() forgets
+// the time since the last tick (work of the test itself, e.g. a screenshot).
+class LoopGapMeter {
+public:
+    LoopGapMeter();
+    void start();
+    void stop();
+    void skip();
+    qint64 longestMs() const { return m_longest; }
+
+private:
+    QElapsedTimer m_clock;
+    QTimer m_tick;
+    qint64 m_last = 0, m_longest = 0;
+};
 
 // Strict mode (CPRECON_REQUIRE_DATA=1, as CI runs): a missing fixture, data folder or tool fails the test
 // instead of skipping it, so a green run means every test really ran.

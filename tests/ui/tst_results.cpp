@@ -91,14 +91,10 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         for (const char *v : {"HF_HOME", "HF_HUB_CACHE", "TORCH_HOME", "CPRECON_MODELS", "XDG_CACHE_HOME"})
             qputenv(v, m_dir.filePath(QStringLiteral("empty")).toUtf8());
-        m_phantom = m_dir.filePath(QStringLiteral("phantom"));
+        m_phantom = test::writePhantom(m_dir.path());
+        QVERIFY(!m_phantom.isEmpty());
         m_run = m_dir.filePath(QStringLiteral("run"));
         QString out, err;
-        QCOMPARE(test::runCli({QStringLiteral("phantom"), QStringLiteral("--out"), m_phantom, QStringLiteral("--plates"), QStringLiteral("1"),
-                               QStringLiteral("--wells"), QStringLiteral("96"), QStringLiteral("--size"), QStringLiteral("256"),
-                               QStringLiteral("--seed"), QStringLiteral("6"), QStringLiteral("--quiet")},
-                              &out, &err),
-                 0);
         // Two baselines, handcrafted features, 2x2 tiles of 128 per site: every view has data in a few seconds.
         QVERIFY2(test::runCli({QStringLiteral("run"), QStringLiteral("--screen"), m_phantom, QStringLiteral("--out"), m_run,
                                QStringLiteral("--model"), QStringLiteral("bicubic8"), QStringLiteral("--model"), QStringLiteral("jpeg:10"),

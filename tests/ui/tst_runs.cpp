@@ -36,13 +36,8 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         for (const char *v : {"HF_HOME", "HF_HUB_CACHE", "TORCH_HOME", "CPRECON_MODELS", "XDG_CACHE_HOME"})
             qputenv(v, m_dir.filePath(QStringLiteral("empty")).toUtf8());
-        m_phantom = m_dir.filePath(QStringLiteral("phantom"));
-        QString out, err;
-        QCOMPARE(test::runCli({QStringLiteral("phantom"), QStringLiteral("--out"), m_phantom, QStringLiteral("--plates"), QStringLiteral("1"),
-                               QStringLiteral("--wells"), QStringLiteral("96"), QStringLiteral("--size"), QStringLiteral("256"),
-                               QStringLiteral("--seed"), QStringLiteral("6"), QStringLiteral("--quiet")},
-                              &out, &err),
-                 0);
+        m_phantom = test::writePhantom(m_dir.path());
+        QVERIFY(!m_phantom.isEmpty());
         m_screen = std::make_shared<const Screen>(openScreen(m_phantom));
     }
 
@@ -137,16 +132,8 @@ private Q_SLOTS:
         QVERIFY2(d.canStart(), qPrintable(d.problems()));
 
         // The longest gap between 5 ms ticks of the window's event loop, over the whole run.
-        QElapsedTimer clock;
-        qint64 last = 0, longest = 0;
-        QTimer tick;
-        connect(&tick, &QTimer::timeout, this, [&] {
-            const qint64 now = clock.elapsed();
-            longest = std::max(longest, now - last);
-            last = now;
-        });
-        clock.start();
-        tick.start(5);
+        test::LoopGapMeter gaps;
+        gaps.start();
 
         QVERIFY(w.startRun(d.request()));
         RunPanel *panel = w.runPanel();
@@ -163,7 +150,7 @@ private Q_SLOTS:
         QTest::qWait(1500);
         if (const QString shots = qEnvironmentVariable("CPRECON_SCREENSHOTS"); !shots.isEmpty()) { // scripts/screenshots.sh
             w.grab().save(shots + QStringLiteral("/run-progress.png"));
-            last = clock.elapsed(); // the grab is the test's, not the window's
+            gaps.skip(); // the grab is the test's, not the window's
         }
         QCOMPARE(panel->progressBar()->value(), held); // nothing computed while paused
         QVERIFY(w.isRunning());
@@ -174,9 +161,9 @@ private Q_SLOTS:
         // The finished run's results replace the partial ones.
         QTRY_VERIFY2_WITH_TIMEOUT(w.resultsView()->results() && w.resultsView()->results()->storedUnits == 96 * 2,
                                   qPrintable(w.resultsView()->statusText()), 60000);
-        tick.stop();
-        qInfo("longest event-loop gap of the window during the run: %lld ms", longest);
-        QVERIFY2(longest < 50, qPrintable(QStringLiteral("%1 ms").arg(longest)));
+        gaps.stop();
+        qInfo("longest event-loop gap of the window during the run: %lld ms", gaps.longestMs());
+        QVERIFY2(gaps.longestMs() < 50, qPrintable(QStringLiteral("%1 ms").arg(gaps.longestMs())));
     }
 };
 
