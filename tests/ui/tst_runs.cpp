@@ -6,12 +6,19 @@
 #include "RunPanel.h"
 #include "PlotView.h"
 #include "RunResultsView.h"
+#include "TileGallery.h"
+#include "InspectorView.h"
+#include "FrTableModel.h"
 #include "TestSupport.h"
 
 #include "screen/ScreenOpener.h"
 
 #include <QElapsedTimer>
+#include <QDir>
 #include <QFileInfo>
+#include <QProcess>
+#include <QToolButton>
+#include <QComboBox>
 #include <QTabWidget>
 #include <QTimer>
 #include <QProgressBar>
@@ -164,6 +171,81 @@ private Q_SLOTS:
         gaps.stop();
         qInfo("longest event-loop gap of the window during the run: %lld ms", gaps.longestMs());
         QVERIFY2(gaps.longestMs() < 50, qPrintable(QStringLiteral("%1 ms").arg(gaps.longestMs())));
+    }
+
+    // What a new user does first (README's workflow): the bundled sample (phantom plate + real CPJUMP1, JUMP and
+    // BBBC022 sites), Benchmark ▸ New run… with a baseline, the run to its end, every results view filled, a click
+    // through to the inspector, and Export all figures.
+    void bundledSampleFromNewRunToExportedFigures()
+    {
+        // A copy of resources/sample with its phantom plate written as scripts/run.sh writes it.
+        const QString sample = m_dir.filePath(QStringLiteral("sample"));
+        QVERIFY(QDir().mkpath(sample));
+        for (const QString &entry : QDir(test::sourceDir() + QStringLiteral("/resources/sample")).entryList(QDir::AllDirs | QDir::Files | QDir::NoDotAndDotDot)) {
+            if (entry == QLatin1String("phantom")) continue;
+            QVERIFY(QProcess::execute(QStringLiteral("cp"), {QStringLiteral("-r"), test::sourceDir() + QStringLiteral("/resources/sample/") + entry, sample}) == 0);
+        }
+        QString out, err;
+        QCOMPARE(test::runCli({QStringLiteral("phantom"), QStringLiteral("--out"), sample + QStringLiteral("/phantom"), QStringLiteral("--plates"),
+                               QStringLiteral("1"), QStringLiteral("--wells"), QStringLiteral("96"), QStringLiteral("--sites"), QStringLiteral("1"),
+                               QStringLiteral("--size"), QStringLiteral("256"), QStringLiteral("--seed"), QStringLiteral("1"), QStringLiteral("--quiet")},
+                              &out, &err),
+                 0);
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::screenLoaded);
+        w.openScreen(sample);
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(w.screen()->plates.size(), 4);
+
+        RunDialog d(w.screen(), {});
+        d.setModelChecked(QStringLiteral("bicubic8"), true); // the defaults otherwise: handcrafted features, paper protocol
+        d.setRepeats(1);
+        d.setNullSize(2000);
+        d.setOutputFolder(m_dir.filePath(QStringLiteral("sample-run")));
+        d.recheck();
+        QVERIFY2(d.canStart(), qPrintable(d.problems()));
+        QVERIFY2(d.problems().contains(QStringLiteral("negative-control")) || d.problems().contains(QStringLiteral("negative control")),
+                 qPrintable(d.problems())); // the real sites' datasets have no DMSO well: warned, not stopped
+        QVERIFY(w.startRun(d.request()));
+        QSignalSpy report(w.runPanel(), &RunPanel::reportReady);
+        QVERIFY(report.wait(180000));
+        RunResultsView *v = w.resultsView();
+        QTRY_VERIFY_WITH_TIMEOUT(v->results() && !v->isLoading() && v->results()->storedUnits == 99 * 2, 60000);
+        w.showResults();
+        // Every view has data: three Cell Painting datasets of pixel metrics, FID, FR of the phantom's dataset,
+        // activity, the heatmap of the phantom plate and the CPJUMP1 plate, the gallery.
+        v->tabs()->setCurrentIndex(RunResultsView::PixelMetrics);
+        QCOMPARE(int(v->boxPlot()->targets().size()), 3 * 5);
+        v->tabs()->setCurrentIndex(RunResultsView::FidKld);
+        QVERIFY(!v->fidPlot()->figure().empty);
+        QCOMPARE(v->frModel()->columnCount(), 3 + 3);
+        v->tabs()->setCurrentIndex(RunResultsView::Activity);
+        QVERIFY(!v->activityPlot()->figure().empty);
+        v->tabs()->setCurrentIndex(RunResultsView::Scatter);
+        QVERIFY(!v->scatterPlot()->targets().empty());
+        v->tabs()->setCurrentIndex(RunResultsView::Heatmap);
+        QVERIFY(v->heatmapPlate()->count() >= 2);
+        v->tabs()->setCurrentIndex(RunResultsView::WorstTiles);
+        QTRY_VERIFY_WITH_TIMEOUT(!v->gallery()->isBusy() && !v->gallery()->tiles().empty(), 60000);
+        QVERIFY(v->gallery()->tiles().front().error.isEmpty());
+        // Click through: the worst tile in the inspector.
+        const run::RankedTile worst = v->gallery()->tiles().front().tile;
+        v->gallery()->tileButton(0)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->result() && !w.inspector()->isRunning() &&
+                                     w.inspector()->state()->caption().well == QString::fromStdString(worst.key.well),
+                                 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.inspector()->focusedTile(), QPoint(worst.tileCol, worst.tileRow), 10000);
+        // Export all figures.
+        QSignalSpy exported(v, &RunResultsView::exportAllFinished);
+        plots::ExportOptions o;
+        o.dpi = 72;
+        v->exportAll(m_dir.filePath(QStringLiteral("sample-figures")), o);
+        QVERIFY(exported.wait(120000));
+        QVERIFY2(exported.first().first().toBool(), qPrintable(exported.first().last().toString()));
+        for (const char *f : {"manifest.json", "box_mae.pdf", "fr_table.md", "heatmap_mae_bicubic8_BR00117010.svg"})
+            QVERIFY2(QFileInfo::exists(m_dir.filePath(QStringLiteral("sample-figures/")) + QLatin1String(f)), f);
     }
 };
 
