@@ -1,22 +1,89 @@
 // cprecon: the CellPaint Recon desktop application.
 #include "InspectorView.h"
 #include "MainWindow.h"
+#include "ManPage.h"
 #include "RunResultsView.h"
 #include "TileGallery.h"
 
 #include <QTabWidget>
 
 #include <cstdio>
+#include <cstring>
 
 #include "jobs/ComputeBudget.h"
 #include "nets/TorchRuntime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QTimer>
+
+namespace {
+
+// The command line, in one table: --help, the parser and the man page (--man) are generated from it.
+struct GuiOptions {
+    QCommandLineOption shot{QStringLiteral("screenshot"),
+                            QStringLiteral("save a PNG of the window once the screen and first site (or the run's results) are shown, "
+                                           "then quit (documentation and smoke tests)"),
+                            QStringLiteral("file")};
+    QCommandLineOption inspect{QStringLiteral("inspect"), QStringLiteral("open the reconstruction inspector with this model"), QStringLiteral("model")};
+    QCommandLineOption compare{QStringLiteral("compare"), QStringLiteral("second model for the inspector"), QStringLiteral("model")};
+    QCommandLineOption plate{QStringLiteral("plate"), QStringLiteral("plate to show first"), QStringLiteral("barcode")};
+    QCommandLineOption well{QStringLiteral("well"), QStringLiteral("well to show first"), QStringLiteral("well")};
+    QCommandLineOption runDir{QStringLiteral("run"),
+                              QStringLiteral("open a benchmark run's results (the folder cprecon-cli run --out or Benchmark > New run... wrote)"),
+                              QStringLiteral("folder")};
+    QCommandLineOption view{QStringLiteral("results-view"),
+                            QStringLiteral("with --run: the results view to show (pixel, fid, fr, activity, heatmap, scatter, tiles)"),
+                            QStringLiteral("name")};
+    QList<QCommandLineOption> all() const { return {shot, inspect, compare, plate, well, runDir, view}; }
+};
+
+const char *kSummary = "CellPaint Recon: does an autoencoder keep the biology in Cell Painting images?";
+const char *kScreenHelp = "screen to open (folder, load_data CSV, sample sheet); without one, the bundled sample";
+
+std::string manPage(const GuiOptions &o)
+{
+    namespace m = cprecon::man;
+    std::string out = m::header("cprecon", CPRECON_VERSION, "CellPaint Recon, the desktop application");
+    out += m::section("SYNOPSIS") + "\\fBcprecon\\fR [\\fIoptions\\fR] [\\fIscreen\\fR]\n";
+    out += m::section("DESCRIPTION") +
+           m::paragraph(QString::fromUtf8(kSummary) +
+                        QStringLiteral(" Browse Cell Painting screens (plates, wells, sites, the five stains), inspect original | "
+                                       "reconstruction | difference per stain, run the benchmark of Compressing Biology (arXiv "
+                                       "2510.19887) from the Benchmark menu and explore and export its results. Headless "
+                                       "counterpart: cprecon-cli(1)."));
+    out += m::section("OPTIONS");
+    for (const QCommandLineOption &opt : o.all()) out += m::option(opt.names(), opt.valueName(), opt.description());
+    out += m::option({QStringLiteral("man")}, {}, QStringLiteral("print this man page"));
+    out += m::option({QStringLiteral("h"), QStringLiteral("help")}, {}, QStringLiteral("the options"));
+    out += m::option({QStringLiteral("v"), QStringLiteral("version")}, {}, QStringLiteral("the version"));
+    out += m::section("ARGUMENTS") + m::option({}, QStringLiteral("screen"), QString::fromUtf8(kScreenHelp));
+    out += m::section("FILES") + "/usr/share/cprecon/sample \\- the bundled sample screen (real Cell Painting sites, CC0).\n";
+    out += m::section("SEE ALSO") + "\\fBcprecon\\-cli\\fR(1)\n";
+    return out;
+}
+
+// The bundled sample: installed beside the program (<prefix>/share/cprecon/sample) or in the source tree.
+QString bundledSample()
+{
+    const QDir bin(QCoreApplication::applicationDirPath());
+    for (const QString &rel : {QStringLiteral("../share/cprecon/sample"), QStringLiteral("../../../resources/sample")})
+        if (QFileInfo(bin.filePath(rel) + QStringLiteral("/README.md")).exists()) return QDir::cleanPath(bin.filePath(rel));
+    return {};
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
+    const GuiOptions options;
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--man") == 0) { // before any window system is needed (the package build runs it)
+            std::fputs(manPage(options).c_str(), stdout);
+            return 0;
+        }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("cprecon"));
     QApplication::setApplicationDisplayName(QStringLiteral("CellPaint Recon"));
@@ -29,34 +96,14 @@ int main(int argc, char **argv)
     cprecon::torchrt::followComputeBudget();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("CellPaint Recon: does an autoencoder keep the biology?"));
+    parser.setApplicationDescription(QString::fromUtf8(kSummary));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("screen"), QStringLiteral("screen to open (folder, load_data CSV, sample sheet)"));
-    QCommandLineOption shot(QStringLiteral("screenshot"),
-                            QStringLiteral("save a PNG of the window once the screen and first site are shown, then quit "
-                                           "(documentation and smoke tests)"),
-                            QStringLiteral("file"));
-    parser.addOption(shot);
-    QCommandLineOption inspect(QStringLiteral("inspect"), QStringLiteral("open the reconstruction inspector with this model"),
-                               QStringLiteral("model"));
-    QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("second model for the inspector"),
-                               QStringLiteral("model"));
-    parser.addOption(inspect);
-    parser.addOption(compare);
-    QCommandLineOption plate(QStringLiteral("plate"), QStringLiteral("plate to show first"), QStringLiteral("barcode"));
-    QCommandLineOption well(QStringLiteral("well"), QStringLiteral("well to show first"), QStringLiteral("well"));
-    parser.addOption(plate);
-    parser.addOption(well);
-    QCommandLineOption runDir(QStringLiteral("run"), QStringLiteral("open a benchmark run's results (the folder cprecon-cli run --out or "
-                                                                     "Benchmark ▸ New run… wrote)"),
-                              QStringLiteral("folder"));
-    QCommandLineOption view(QStringLiteral("results-view"),
-                            QStringLiteral("with --run: the results view to show (pixel, fid, fr, activity, heatmap, scatter, tiles)"),
-                            QStringLiteral("name"));
-    parser.addOption(runDir);
-    parser.addOption(view);
+    parser.addPositionalArgument(QStringLiteral("screen"), QString::fromUtf8(kScreenHelp));
+    parser.addOptions(options.all());
     parser.process(app);
+    const QCommandLineOption &shot = options.shot, &inspect = options.inspect, &compare = options.compare, &plate = options.plate,
+                             &well = options.well, &runDir = options.runDir, &view = options.view;
     const QStringList views{QStringLiteral("pixel"), QStringLiteral("fid"), QStringLiteral("fr"), QStringLiteral("activity"),
                             QStringLiteral("heatmap"), QStringLiteral("scatter"), QStringLiteral("tiles")};
     if (parser.isSet(view) && !views.contains(parser.value(view))) {
@@ -71,6 +118,9 @@ int main(int argc, char **argv)
         const QString file = parser.value(shot);
         auto grab = [&w, file] {
             w.grab().save(file);
+            // What was shown, for scripts (the package test checks that the installed app found its sample).
+            std::printf("screenshot: %s (screen: %s)\n", qPrintable(file), w.screen() ? qPrintable(w.screen()->name) : "none");
+            std::fflush(stdout);
             QApplication::quit();
         };
         if (parser.isSet(runDir)) {
@@ -104,6 +154,7 @@ int main(int argc, char **argv)
         });
     }
     if (!parser.positionalArguments().isEmpty()) w.openScreen(parser.positionalArguments().first());
+    else if (!parser.isSet(runDir) && !bundledSample().isEmpty()) w.openScreen(bundledSample()); // the menu entry's start
     if (parser.isSet(runDir)) {
         w.openRun(parser.value(runDir));
         if (parser.isSet(view)) {

@@ -9,6 +9,8 @@ PACKAGES=(
   nlohmann-json3-dev zlib1g-dev libsqlite3-dev liblmdb-dev
   xvfb xauth fonts-dejavu-core
   slurmctld slurmd slurm-client munge
+  dpkg-dev lintian man-db
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,5 +1,6 @@
 // Parsing and help of the declared command options (CliRegistry.h), on QCommandLineParser.
 #include "CliRegistry.h"
+#include "ManPage.h"
 
 #include "util/Error.h"
 
@@ -168,6 +169,29 @@ std::string helpText(const Command &c)
     out << "  --help" << std::string(width > 6 ? width - 6 + 2 : 2, ' ') << "this text\n";
     if (!c.description.isEmpty()) out << "\n" << u8(c.description) << "\n";
     return out.str();
+}
+
+std::string manPage(const char *version)
+{
+    std::string out = man::header("cprecon-cli", version, "CellPaint Recon, headless: Cell Painting reconstruction benchmarks");
+    out += man::section("SYNOPSIS") + "\\fBcprecon\\-cli\\fR \\fIcommand\\fR [\\fIoptions\\fR]\n";
+    out += man::section("DESCRIPTION") +
+           man::paragraph(QStringLiteral("The headless twin of cprecon(1) for clusters and scripts: browse screens, reconstruct them with "
+                                         "autoencoders or weight-free baselines, and run the benchmark of Compressing Biology "
+                                         "(arXiv 2510.19887) with its reports and figures. Every command prints its options with --help."));
+    out += man::section("GLOBAL OPTIONS");
+    for (const Option &o : globalOptions()) out += man::option({o.name}, o.valueName, o.help + (o.defaultText.isEmpty() ? QString() : QStringLiteral(" (default: ") + o.defaultText + QLatin1Char(')')));
+    out += man::section("COMMANDS");
+    for (const auto &[name, c] : registry()) {
+        out += ".SS " + man::escape(QString::fromStdString(name) + (c.synopsis.isEmpty() ? QString() : QStringLiteral(" ") + c.synopsis)) + "\n";
+        out += man::escape(QString::fromStdString(c.summary)) + "\n";
+        for (const Option &o : c.options)
+            out += man::option({o.name}, o.valueName, o.help + (o.defaultText.isEmpty() ? QString() : QStringLiteral(" (default: ") + o.defaultText + QLatin1Char(')')));
+        if (!c.description.isEmpty()) out += man::paragraph(c.description);
+    }
+    out += man::section("EXIT STATUS") + "0 on success; 1 on an error (the message names the file and the fix); 2 on a usage error.\n";
+    out += man::section("SEE ALSO") + "\\fBcprecon\\fR(1); /usr/share/doc/cprecon/ and the user guide (docs/user) of the sources.\n";
+    return out;
 }
 
 } // namespace cprecon::cli

@@ -69,6 +69,8 @@ struct Registrar {
 std::vector<Option> globalOptions();
 // `cprecon-cli <command> --help`, generated from the command's options.
 std::string helpText(const Command &command);
+// `cprecon-cli --man`: the man page of every command, from the same definitions.
+std::string manPage(const char *version);
 // Parses the arguments after the command words. Throws cprecon::Error naming an unknown option, a missing or
 // malformed value, or a number out of range.
 Args parseArguments(const Command &command, const QStringList &arguments);

@@ -28,7 +28,7 @@ static void printHelp()
     std::cout << "cprecon-cli — CellPaint Recon, headless\n\nUsage: cprecon-cli <command> [options]\n\nCommands:\n";
     for (const auto &[name, cmd] : cprecon::cli::registry())
         std::cout << "  " << name << std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') << cmd.summary << "\n";
-    std::cout << "\n`cprecon-cli <command> --help` prints a command's options.\n";
+    std::cout << "\n`cprecon-cli <command> --help` prints a command's options; --version the version; --man the man page.\n";
 }
 
 // Commands that draw figures need fonts and widgets (QCustomPlot), i.e. a QApplication; headless machines get the offscreen platform.
@@ -57,6 +57,14 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("cprecon"));
     QCoreApplication::setOrganizationName(QStringLiteral("CellPaintRecon"));
     QStringList args = app.arguments().mid(1);
+    if (!args.isEmpty() && args[0] == QStringLiteral("--version")) {
+        std::cout << "cprecon-cli " << CPRECON_VERSION << "\n";
+        return 0;
+    }
+    if (!args.isEmpty() && args[0] == QStringLiteral("--man")) { // the package's man page, from the same definitions
+        std::cout << cprecon::cli::manPage(CPRECON_VERSION);
+        return 0;
+    }
     if (args.isEmpty() || args[0] == QStringLiteral("--help") || args[0] == QStringLiteral("-h")) {
         printHelp();
         return args.isEmpty() ? 2 : 0;

@@ -32,7 +32,8 @@ VaeConfig VaeConfig::fromJsonText(const std::string &text, const std::string &so
         throw Error(std::string("config is not valid JSON: ") + e.what(), source, "use the model's config.json");
     }
     if (!j.is_object()) throw Error("config is not a JSON object", source, "use the model's config.json");
-    const std::string cls = j.value("_class_name", std::string("AutoencoderKL"));
+    std::string cls = "AutoencoderKL";
+    readIf(j, "_class_name", cls, source); // a wrong type is an Error naming the key, not nlohmann's type_error
     if (cls != "AutoencoderKL")
         throw Error("config describes a '" + cls + "', not an AutoencoderKL", source,
                     "point --config/--weights at the VAE (the 'vae' subfolder of a pipeline)");
@@ -45,7 +46,11 @@ VaeConfig VaeConfig::fromJsonText(const std::string &text, const std::string &so
     readIf(j, "norm_num_groups", c.normNumGroups, source);
     readIf(j, "sample_size", c.sampleSize, source);
     readIf(j, "scaling_factor", c.scalingFactor, source);
-    if (j.contains("shift_factor") && !j["shift_factor"].is_null()) c.shiftFactor = j["shift_factor"].get<double>();
+    if (j.contains("shift_factor") && !j["shift_factor"].is_null()) {
+        double shift = 0;
+        readIf(j, "shift_factor", shift, source);
+        c.shiftFactor = shift;
+    }
     readIf(j, "use_quant_conv", c.useQuantConv, source);
     readIf(j, "use_post_quant_conv", c.usePostQuantConv, source);
     readIf(j, "mid_block_add_attention", c.midBlockAddAttention, source);

@@ -10,11 +10,14 @@ bool parseWellName(const QString &name, int &row, int &column)
     if (s.size() < 2) return false;
     int i = 0;
     int r = 0;
-    while (i < s.size() && s[i].isLetter()) {
+    // At most two ASCII row letters (A..AF for 1536 wells): a longer or non-ASCII prefix is not a well, and must
+    // not overflow the row number (found by fuzzing platemaps).
+    while (i < s.size() && s[i] >= QLatin1Char('A') && s[i] <= QLatin1Char('Z')) {
+        if (i == 2) return false;
         r = r * 26 + (s[i].unicode() - 'A' + 1);
         ++i;
     }
-    if (i == 0 || i == s.size() || i > 2) return false;
+    if (i == 0 || i == s.size()) return false;
     bool ok = false;
     const int c = s.mid(i).toInt(&ok);
     if (!ok || c < 1) return false;

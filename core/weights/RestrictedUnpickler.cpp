@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 
 namespace cprecon {
 
@@ -81,25 +82,32 @@ public:
             case 0x87: push(tuple(popN(3))); break;    // TUPLE3
             case 'a': {                                // APPEND
                 auto v = pop();
-                expect(top(), PyValue::Kind::List, "APPEND")->items.push_back(v);
+                auto l = expect(top(), PyValue::Kind::List, "APPEND");
+                refuseCycle(l, v);
+                l->items.push_back(v);
                 break;
             }
             case 'e': {                                // APPENDS
                 auto vs = popMark();
-                auto &l = expect(top(), PyValue::Kind::List, "APPENDS")->items;
-                l.insert(l.end(), vs.begin(), vs.end());
+                auto list = expect(top(), PyValue::Kind::List, "APPENDS");
+                for (const PyRef &v : vs) refuseCycle(list, v);
+                list->items.insert(list->items.end(), vs.begin(), vs.end());
                 break;
             }
             case 's': {                                // SETITEM
                 auto v = pop();
                 auto k = pop();
-                expect(top(), PyValue::Kind::Dict, "SETITEM")->dict.emplace_back(k, v);
+                auto d = expect(top(), PyValue::Kind::Dict, "SETITEM");
+                refuseCycle(d, k);
+                refuseCycle(d, v);
+                d->dict.emplace_back(k, v);
                 break;
             }
             case 'u': {                                // SETITEMS
                 auto kv = popMark();
                 if (kv.size() % 2) fail("SETITEMS with an odd number of items");
                 auto d = expect(top(), PyValue::Kind::Dict, "SETITEMS");
+                for (const PyRef &v : kv) refuseCycle(d, v);
                 for (size_t i = 0; i < kv.size(); i += 2) d->dict.emplace_back(kv[i], kv[i + 1]);
                 break;
             }
@@ -252,6 +260,25 @@ private:
         return out;
     }
     void memo(size_t idx) { m_memo[idx] = top(); }
+
+    // A container may not end up inside itself: state dicts never do, and the values are reference-counted, so a
+    // cycle (a crafted file appending a list to itself through the memo) would never be freed. Found by fuzzing.
+    void refuseCycle(const PyRef &container, const PyRef &child)
+    {
+        std::vector<const PyValue *> todo{child.get()};
+        std::set<const PyValue *> seen;
+        while (!todo.empty()) {
+            const PyValue *v = todo.back();
+            todo.pop_back();
+            if (!v || !seen.insert(v).second) continue;
+            if (v == container.get()) fail("the pickle puts a container inside itself (a cycle)");
+            for (const PyRef &i : v->items) todo.push_back(i.get());
+            for (const auto &[k, x] : v->dict) {
+                todo.push_back(k.get());
+                todo.push_back(x.get());
+            }
+        }
+    }
     PyRef recall(size_t idx)
     {
         auto it = m_memo.find(idx);

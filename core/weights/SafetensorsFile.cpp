@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
 #include <fcntl.h>
 #include <fstream>
 #include <sys/mman.h>
@@ -48,18 +49,27 @@ template <typename Out> std::vector<Out> convertFloating(const TensorInfo &t, co
 {
     const int64_t n = t.numel();
     std::vector<Out> out(static_cast<size_t>(n));
+    // A float read as an integer must be a finite value in range: anything else is undefined in C++ (found by fuzzing).
+    auto fromFloat = [&](double v) -> Out {
+        if constexpr (std::is_integral_v<Out>) {
+            if (!(v >= -9.2233720368547758e18 && v < 9.2233720368547758e18))
+                throw Error("tensor '" + t.name + "' holds a value that is not an integer (" + std::to_string(v) + ")", file,
+                            "the file is corrupt or not the tensor expected; download it again");
+        }
+        return static_cast<Out>(v);
+    };
     switch (t.dtype) {
     case DType::F64:
-        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(loadLE<double>(p + 8 * i));
+        for (int64_t i = 0; i < n; ++i) out[i] = fromFloat(loadLE<double>(p + 8 * i));
         break;
     case DType::F32:
-        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(loadLE<float>(p + 4 * i));
+        for (int64_t i = 0; i < n; ++i) out[i] = fromFloat(loadLE<float>(p + 4 * i));
         break;
     case DType::F16:
-        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(halfToFloat(loadLE<uint16_t>(p + 2 * i)));
+        for (int64_t i = 0; i < n; ++i) out[i] = fromFloat(halfToFloat(loadLE<uint16_t>(p + 2 * i)));
         break;
     case DType::BF16:
-        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(bfloat16ToFloat(loadLE<uint16_t>(p + 2 * i)));
+        for (int64_t i = 0; i < n; ++i) out[i] = fromFloat(bfloat16ToFloat(loadLE<uint16_t>(p + 2 * i)));
         break;
     case DType::I64:
         for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(loadLE<int64_t>(p + 8 * i));

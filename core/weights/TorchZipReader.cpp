@@ -94,7 +94,10 @@ PyRef TorchZipReader::readZip(const std::string &fix)
 HostTensor TorchZipReader::read(const Item &item) const
 {
     const auto &r = item.ref;
-    const auto [base, storageBytes] = storage(r.storageKey, item.name);
+    // Not a structured binding: clang (the fuzz build) does not capture those in lambdas before C++20.
+    const auto storageView = storage(r.storageKey, item.name);
+    const uint8_t *const base = storageView.first;
+    const auto storageBytes = storageView.second;
     const size_t es = dtypeSize(r.dtype);
     const uint64_t storageElems = storageBytes / es;
     HostTensor h;

@@ -60,6 +60,16 @@ void checkSource4Site(const Site *site)
 class TestLoaders : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void wellNamesAreOneOrTwoAsciiLetters()
+    {
+        int r = -1, c = -1;
+        QVERIFY(parseWellName(QStringLiteral("B07"), r, c) && r == 1 && c == 6);
+        QVERIFY(parseWellName(QStringLiteral("af48"), r, c) && r == 31 && c == 47); // 1536 wells
+        // Found by fuzzing platemaps: a long letter prefix overflowed the row number (undefined behaviour).
+        QVERIFY(!parseWellName(QStringLiteral("AAAAAAAAAAAA01"), r, c));
+        QVERIFY(!parseWellName(QStringLiteral("ABC01"), r, c));
+        QVERIFY(!parseWellName(QStringLiteral("\u00c901"), r, c)); // a non-ASCII letter
+    }
     void cpjump1LoadData()
     {
         CPRECON_REQUIRE_PATH(dir, test::data("cellpainting/cpjump1_BR00117010_A01_s1"));

@@ -4,6 +4,7 @@
 #include "weights/SafetensorsFile.h"
 
 #include <QTemporaryDir>
+#include <cmath>
 #include <fstream>
 
 using namespace cprecon;
@@ -58,6 +59,25 @@ private Q_SLOTS:
         QCOMPARE(f.toDouble("a"), (std::vector<double>{0.25}));
         QCOMPARE(f.toU8("c"), (std::vector<uint8_t>{0, 1, 254, 255}));
         QCOMPARE(f.metadata().at("format"), std::string("pt"));
+    }
+    void nonIntegerFloatReadAsIntegerIsANamedError()
+    {
+        // Found by fuzzing: a float tensor holding NaN read through toInt64 was undefined behaviour.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("nan.safetensors")).toStdString();
+        {
+            SafetensorsWriter w;
+            w.addFloat("x", {2}, std::vector<float>{1.0f, std::nanf("")});
+            w.write(path);
+        }
+        SafetensorsFile f(path);
+        try {
+            (void)f.toInt64("x");
+            QFAIL("NaN was converted to an integer");
+        } catch (const Error &e) {
+            QVERIFY2(QString::fromStdString(e.what()).contains(QStringLiteral("not an integer")), e.what());
+        }
+        QCOMPARE(f.toFloat("x").front(), 1.0f);
     }
     void truncatedFileIsANamedError()
     {

@@ -137,6 +137,16 @@ private Q_SLOTS:
         testzip::writeZip(path, {{"archive/data.pkl", std::string("\x80\x02") + "(ibuiltins\neval\n."}});
         QVERIFY(errorOf([&] { loadStateDict(path); }).contains(QStringLiteral("opcode")));
     }
+    void cyclicPickleIsRefused()
+    {
+        // Found by fuzzing: EMPTY_LIST, BINPUT 0, BINGET 0, APPEND puts the list inside itself; reference-counted
+        // values in a cycle were never freed. Now a named error.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("cycle.pth")).toStdString();
+        testzip::writeZip(path, {{"archive/data.pkl", std::string("\x80\x02]q\x00h\x00a.", 8)}, {"archive/version", "3\n"}});
+        const QString err = errorOf([&] { loadStateDict(path); });
+        QVERIFY2(err.contains(QStringLiteral("cycle")) && err.contains(QStringLiteral("cycle.pth")), qPrintable(err));
+    }
     void brokenFilesGiveNamedErrors()
     {
         QTemporaryDir dir;
