@@ -4,12 +4,15 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <tuple>
 
@@ -165,20 +168,33 @@ ResultsStore ResultsStore::create(const QString &dir, const RunConfig &config, c
     QSaveFile cfg(QDir(s.m_dir).filePath(QStringLiteral("config.json")));
     if (!cfg.open(QIODevice::WriteOnly) || cfg.write(QByteArray::fromStdString(config.toJson().dump(2) + "\n")) < 0 || !cfg.commit())
         throw Error("cannot write config.json: " + u8(cfg.errorString()), u8(cfg.fileName()), "check free disk space and permissions");
-    if (sqlite3_open_v2(u8(s.databasePath()).c_str(), &s.m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK)
+    // The store appears complete or not at all: the schema and the run's identity are written into
+    // results.sqlite.new (rollback journal, one transaction), which is then renamed into place. A kill -9 before the
+    // rename leaves no results.sqlite, so the run simply starts again; one after it leaves a store that resumes.
+    const QString partial = s.databasePath() + QStringLiteral(".new");
+    for (const QString &f : {partial, partial + QStringLiteral("-journal")}) QFile::remove(f);
+    if (sqlite3_open_v2(u8(partial).c_str(), &s.m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
+        s.fail(s.m_db ? sqlite3_errmsg(s.m_db) : "cannot open");
+    s.exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;");
+    s.exec("BEGIN IMMEDIATE");
+    s.exec(kSchema);
+    {
+        Statement meta(s.m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)", [&s](const std::string &m) { s.exec("ROLLBACK"); s.fail(m); });
+        const std::pair<std::string, std::string> rows[] = {
+            {"schema_version", std::to_string(kSchemaVersion)}, {"config_hash", config.hash()},
+            {"config_json", config.toJson().dump()},           {"app_version", appVersion},
+            {"created", u8(QDateTime::currentDateTimeUtc().toString(Qt::ISODate))}};
+        for (const auto &[k, v] : rows) meta.bind(1, k).bind(2, v).run(s.m_db);
+    }
+    s.exec("COMMIT");
+    sqlite3_close(s.m_db);
+    s.m_db = nullptr;
+    if (std::rename(u8(partial).c_str(), u8(s.databasePath()).c_str()) != 0)
+        throw Error(std::string("cannot create the store: ") + std::strerror(errno), u8(s.databasePath()), "check the folder's permissions and free disk space");
+    if (sqlite3_open_v2(u8(s.databasePath()).c_str(), &s.m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
         s.fail(s.m_db ? sqlite3_errmsg(s.m_db) : "cannot open");
     sqlite3_busy_timeout(s.m_db, kBusyTimeoutMs);
     s.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    s.exec("BEGIN IMMEDIATE");
-    s.exec(kSchema);
-    Statement meta(s.m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)", [&s](const std::string &m) { s.exec("ROLLBACK"); s.fail(m); });
-    const std::pair<std::string, std::string> rows[] = {
-        {"schema_version", std::to_string(kSchemaVersion)}, {"config_hash", config.hash()},
-        {"config_json", config.toJson().dump()},           {"app_version", appVersion},
-        {"created", u8(QDateTime::currentDateTimeUtc().toString(Qt::ISODate))}};
-    for (const auto &[k, v] : rows) meta.bind(1, k).bind(2, v).run(s.m_db);
-    s.exec("COMMIT");
     return s;
 }
 
@@ -191,7 +207,7 @@ ResultsStore ResultsStore::open(const QString &dir, const RunConfig *expected)
     if (sqlite3_open_v2(u8(s.databasePath()).c_str(), &s.m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
         s.fail(s.m_db ? sqlite3_errmsg(s.m_db) : "cannot open");
     sqlite3_busy_timeout(s.m_db, kBusyTimeoutMs);
-    s.exec("PRAGMA synchronous=FULL;");
+    s.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); // a no-op once WAL (a kill right after create's rename)
     if (s.meta("schema_version") != std::to_string(kSchemaVersion))
         s.fail("schema version " + s.meta("schema_version") + ", this build reads " + std::to_string(kSchemaVersion));
     s.m_config = RunConfig::fromJson(nlohmann::json::parse(s.meta("config_json")), u8(s.databasePath()));

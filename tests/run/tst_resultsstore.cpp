@@ -5,6 +5,7 @@
 #include "run/ResultsStore.h"
 #include "util/Error.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 
 #include <csignal>
@@ -172,6 +173,40 @@ private Q_SLOTS:
             QVERIFY2(complete > previous, qPrintable(QStringLiteral("round %1: %2 sites").arg(round).arg(complete)));
             previous = complete;
         }
+    }
+
+    // A kill inside create(): the folder then holds either no store (the run starts again) or a complete one (it
+    // resumes) — never a results.sqlite without its tables, which could neither resume nor start again.
+    void killNineDuringCreateLeavesNoHalfStore()
+    {
+        std::mt19937 rng(5);
+        int fresh = 0, complete = 0;
+        for (int round = 0; round < 40; ++round) {
+            QTemporaryDir dir;
+            const QString run = dir.filePath(QStringLiteral("run"));
+            const pid_t child = fork();
+            QVERIFY(child >= 0);
+            if (child == 0) {
+                try {
+                    ResultsStore::create(run, config(), "0.1.0");
+                } catch (...) {
+                }
+                _exit(0);
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(int(rng() % 6000)));
+            kill(child, SIGKILL);
+            waitpid(child, nullptr, 0);
+            if (!QFileInfo::exists(run + QStringLiteral("/results.sqlite"))) {
+                ++fresh;
+                ResultsStore::create(run, config(), "0.1.0"); // starts again, over whatever create left
+            } else {
+                ++complete;
+            }
+            const ResultsStore s = ResultsStore::open(run, nullptr); // opens: tables and identity are there
+            QCOMPARE(s.meta("config_hash"), config().hash());
+            QCOMPARE(int(s.sites().size()), 0);
+        }
+        qInfo("kills inside create: %d before the store existed, %d after", fresh, complete);
     }
 
     void fullDiskRollsBackAndKeepsTheStore()
