@@ -4,21 +4,45 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <type_traits>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
 namespace cprecon {
 
 namespace {
+// A JSON number as an int: integral and in range. nlohmann's get<int>() of 2.5e167 is undefined behaviour in C++
+// (found by fuzzing VAE configs).
+int checkedInt(const nlohmann::json &v, const char *key, const std::string &source)
+{
+    const bool integral = v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
+    const double x = v.is_number() ? v.get<double>() : 0.0;
+    if (!integral || !(x >= -2147483648.0 && x <= 2147483647.0))
+        throw Error(std::string("config key '") + key + "' must be a whole number in range, not " + v.dump(), source,
+                    "use a diffusers AutoencoderKL config.json");
+    return static_cast<int>(x);
+}
+
 template <typename T> void readIf(const nlohmann::json &j, const char *key, T &out, const std::string &source)
 {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return;
-    try {
-        out = it->get<T>();
-    } catch (const std::exception &e) {
-        throw Error(std::string("config key '") + key + "' has the wrong type: " + e.what(), source,
-                    "use a diffusers AutoencoderKL config.json");
+    if constexpr (std::is_same_v<T, int>) {
+        out = checkedInt(*it, key, source);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+        if (!it->is_array())
+            throw Error(std::string("config key '") + key + "' must be a list of whole numbers", source, "use a diffusers AutoencoderKL config.json");
+        out.clear();
+        for (const auto &v : *it) out.push_back(checkedInt(v, key, source));
+    } else {
+        try {
+            out = it->get<T>();
+        } catch (const std::exception &e) {
+            throw Error(std::string("config key '") + key + "' has the wrong type: " + e.what(), source,
+                        "use a diffusers AutoencoderKL config.json");
+        }
     }
 }
 } // namespace

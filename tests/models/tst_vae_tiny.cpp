@@ -218,6 +218,18 @@ private Q_SLOTS:
         } catch (const Error &e) {
             QVERIFY(QString::fromStdString(e.what()).contains(QStringLiteral("unet/config.json")));
         }
+        // Found by fuzzing: wrong-typed and out-of-range numbers are named errors (they were a type_error escaping
+        // and undefined behaviour). Whole numbers written as floats are accepted.
+        QCOMPARE(VaeConfig::fromJsonText(R"({"latent_channels": 16.0})", "inline").latentChannels, 16);
+        for (const char *bad : {R"({"block_out_channels": [128, 2.5e167]})", R"({"layers_per_block": 1.5})", R"({"_class_name": 3})",
+                                R"({"block_out_channels": 128})"}) {
+            try {
+                VaeConfig::fromJsonText(bad, "bad/config.json");
+                QFAIL(bad);
+            } catch (const Error &e) {
+                QVERIFY2(QString::fromStdString(e.what()).contains(QStringLiteral("bad/config.json")), e.what());
+            }
+        }
     }
     void sixteenChannelLayout()
     {
