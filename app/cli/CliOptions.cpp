@@ -86,7 +86,7 @@ int Args::intValue(const QString &key, int fallback) const
     if (!has(key)) return fallback;
     bool ok = false;
     const int v = value(key).toInt(&ok);
-    if (!ok) throw Error("option --" + u8(key) + " expects an integer, got '" + u8(value(key)) + "'");
+    if (!ok) throw Error("option --" + u8(key) + " expects an integer, got '" + u8(value(key)) + "'", "", "give a whole number");
     return v;
 }
 
@@ -96,7 +96,7 @@ long long Args::longValue(const QString &key, long long fallback) const
     bool ok = false;
     const double v = value(key).toDouble(&ok);
     if (!ok || v != std::floor(v) || std::abs(v) > 9e18)
-        throw Error("option --" + u8(key) + " expects an integer, got '" + u8(value(key)) + "'");
+        throw Error("option --" + u8(key) + " expects an integer, got '" + u8(value(key)) + "'", "", "give a whole number");
     return static_cast<long long>(v);
 }
 
@@ -105,7 +105,7 @@ double Args::doubleValue(const QString &key, double fallback) const
     if (!has(key)) return fallback;
     bool ok = false;
     const double v = value(key).toDouble(&ok);
-    if (!ok) throw Error("option --" + u8(key) + " expects a number, got '" + u8(value(key)) + "'");
+    if (!ok) throw Error("option --" + u8(key) + " expects a number, got '" + u8(value(key)) + "'", "", "give a number such as 0.05");
     return v;
 }
 

@@ -41,7 +41,8 @@ OpenOptions screenOpenOptions(const Args &a)
     for (const QString &pair : a.values(QStringLiteral("channel-map"))) {
         const int eq = pair.indexOf(QLatin1Char('='));
         if (eq <= 0 || eq == pair.size() - 1)
-            throw Error("--channel-map expects CHANNEL=STAIN pairs like 1=Mito,2=AGP or OrigMito=Mito, got '" + u8(pair) + "'");
+            throw Error("--channel-map expects CHANNEL=STAIN pairs like 1=Mito,2=AGP or OrigMito=Mito, got '" + u8(pair) + "'", "",
+                        "e.g. --channel-map 1=Mito,2=AGP,3=RNA,4=ER,5=DNA");
         o.stainOverride.insert(pair.left(eq).trimmed(), pair.mid(eq + 1).trimmed());
     }
     o.metadataDirs = a.values(QStringLiteral("metadata"));

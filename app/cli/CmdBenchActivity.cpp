@@ -101,7 +101,7 @@ ProfileTable syntheticWells(int wells, int dims, int controlsPerPlate, std::uint
 void writeCsv7(const ProfileTable &t, const std::string &path)
 {
     std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "w"), &std::fclose);
-    if (!f) throw Error("cannot write", path);
+    if (!f) throw Error("cannot write", path, "check the folder exists and is writable");
     std::string line;
     for (const auto &n : t.metaNames) line += n + ",";
     for (const auto &n : t.featureNames) line += n + ",";
@@ -140,7 +140,7 @@ int runBench(const Args &a)
     for (const QString &s : sizes) {
         bool ok = false;
         const int wells = s.toInt(&ok);
-        if (!ok || wells < 384) throw Error("--sizes expects well counts >= 384, got '" + s.toStdString() + "'");
+        if (!ok || wells < 384) throw Error("--sizes expects well counts >= 384, got '" + s.toStdString() + "'", "", "e.g. --sizes 1000,10000,50000");
         const auto g0 = std::chrono::steady_clock::now();
         ProfileTable t = syntheticWells(wells, dims, ctrl, 42);
         const double gen = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();

@@ -275,7 +275,7 @@ int benchMetrics(const Args &a)
     std::map<int, FidTimes> fidTimes;
     for (const QString &nText : fidNs) {
         const int n = nText.toInt();
-        if (n < 2) throw Error("bench metrics: --fid-n must be >= 2 (got " + nText.toStdString() + ")");
+        if (n < 2) throw Error("bench metrics: --fid-n must be >= 2 (got " + nText.toStdString() + ")", "", "use --fid-n 2 or more");
         const StatsTiming s1 = streamStats(n, dim, 1), s2 = streamStats(n, dim, 2);
         const auto t = Clock::now();
         const double c = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);

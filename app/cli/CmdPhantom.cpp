@@ -21,7 +21,7 @@ static int runPhantom(const Args &a)
     spec.sites = a.intValue(QStringLiteral("sites"), 1);
     bool ok = true;
     spec.seed = a.value(QStringLiteral("seed"), QStringLiteral("1")).toULongLong(&ok);
-    if (!ok) throw Error("--seed expects a non-negative integer, got '" + a.value(QStringLiteral("seed")).toStdString() + "'");
+    if (!ok) throw Error("--seed expects a non-negative integer, got '" + a.value(QStringLiteral("seed")).toStdString() + "'", "", "give --seed 0, 1, 2, ...");
     spec.size = a.intValue(QStringLiteral("size"), 1080);
     spec.compounds = a.intValue(QStringLiteral("compounds"), 0);
     spec.inactiveFraction = a.doubleValue(QStringLiteral("inactive-fraction"), 0.25);

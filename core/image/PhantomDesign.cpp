@@ -56,16 +56,17 @@ QString effectDescription(Effect e)
 
 void Spec::validate() const
 {
-    if (wells != 96 && wells != 384) throw Error("--wells must be 96 or 384 (got " + std::to_string(wells) + ")");
-    if (plates < 1 || plates > 99) throw Error("--plates must be 1..99 (got " + std::to_string(plates) + ")");
-    if (sites < 1 || sites > 99) throw Error("--sites must be 1..99 (got " + std::to_string(sites) + ")");
-    if (size < 64 || size > 4096) throw Error("--size must be 64..4096 pixels (got " + std::to_string(size) + ")");
+    if (wells != 96 && wells != 384) throw Error("--wells must be 96 or 384 (got " + std::to_string(wells) + ")", "", "see cprecon-cli phantom --help");
+    if (plates < 1 || plates > 99) throw Error("--plates must be 1..99 (got " + std::to_string(plates) + ")", "", "see cprecon-cli phantom --help");
+    if (sites < 1 || sites > 99) throw Error("--sites must be 1..99 (got " + std::to_string(sites) + ")", "", "see cprecon-cli phantom --help");
+    if (size < 64 || size > 4096) throw Error("--size must be 64..4096 pixels (got " + std::to_string(size) + ")", "", "see cprecon-cli phantom --help");
     if (!(inactiveFraction >= 0 && inactiveFraction <= 1))
-        throw Error("--inactive-fraction must be in [0, 1]");
+        throw Error("--inactive-fraction must be in [0, 1]", "", "see cprecon-cli phantom --help");
     const int dmso = wells == 384 ? 32 : 8;
     if (compounds < 0 || compounds > wells - dmso)
         throw Error("--compounds must be 1.." + std::to_string(wells - dmso) + " for " + std::to_string(wells)
-                    + "-well plates (" + std::to_string(dmso) + " wells are DMSO)");
+                    + "-well plates (" + std::to_string(dmso) + " wells are DMSO)", "",
+                    "leave --compounds out for the default, (wells - DMSO) / 2");
 }
 
 QString Design::wellName(int index) const

@@ -45,7 +45,7 @@ FeatureOptions optionsFrom(const ModelRunRequest &r)
     if (!r.config.empty()) {
         // Optional JSON for the feature networks: {"transform_input": bool, "channels_last": bool, "batch_size": n}
         std::ifstream in(r.config);
-        if (!in) throw Error("cannot open the config file", r.config);
+        if (!in) throw Error("cannot open the config file", r.config, "check the --config path");
         nlohmann::json j;
         try {
             in >> j;

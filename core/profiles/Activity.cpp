@@ -103,7 +103,7 @@ std::string ActivityResult::groupLabel(std::size_t g) const
 ActivityResult phenotypicActivity(const ProfileTable &table, const ActivityOptions &o)
 {
     if (o.nullSize < 1) throw Error("null_size must be >= 1", "", "pass --null-size N with N >= 1");
-    if (!(o.threshold > 0.0 && o.threshold <= 1.0)) throw Error("threshold must be in (0, 1]");
+    if (!(o.threshold > 0.0 && o.threshold <= 1.0)) throw Error("threshold must be in (0, 1]", "", "pass --threshold Q with 0 < Q <= 1");
     const auto &pertCol = table.metaColumn(o.perturbationCol, "the perturbation column, --perturbation-col");
     const auto &ctrlCol = table.metaColumn(o.control.column, "the column of --control-query");
     std::vector<const std::vector<std::string> *> groupCols;

@@ -41,7 +41,8 @@ std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int
     std::vector<std::pair<std::size_t, std::size_t>> queries;
     std::vector<std::size_t> offset(groups.size() + 1, 0);
     for (std::size_t g = 0; g < groups.size(); ++g) {
-        if (groups[g].size() < 2) throw Error("average precision: a perturbation with < 2 replicates has no positives");
+        if (groups[g].size() < 2) throw Error("average precision: a perturbation with < 2 replicates has no positives", "",
+                                                "drop perturbations with one replicate, or check --perturbation-col");
         for (std::size_t m = 0; m < groups[g].size(); ++m) queries.emplace_back(g, m);
         offset[g + 1] = offset[g] + groups[g].size();
     }
@@ -80,7 +81,8 @@ std::vector<ApRecord> averagePrecision(const RowMatrix &X, const std::vector<int
                         if (!skip[j]) negKeys.push_back(1.0 - s[j]);
                 }
                 if (negKeys.empty())
-                    throw Error("perturbation of row " + std::to_string(row) + " has no negative controls with a different label");
+                    throw Error("perturbation of row " + std::to_string(row) + " has no negative controls with a different label", "",
+                                "check --control-query and --perturbation-col");
                 // Positives: the other replicates.
                 posKeys.clear();
                 const Eigen::RowVectorXd qn = Q.row(i);

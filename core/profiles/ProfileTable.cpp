@@ -174,7 +174,7 @@ ProfileTable readProfileTable(const std::string &path, const ProfileReadOptions 
         }
         std::vector<double>().swap(blocks[b]);
     }
-    if (nrows == 0) throw Error("profile table has a header but no rows", path, "");
+    if (nrows == 0) throw Error("profile table has a header but no rows", path, "give a table with at least one data row");
     applyNonFinitePolicy(t, options.nonFinite);
     return t;
 }
@@ -188,10 +188,12 @@ void applyNonFinitePolicy(ProfileTable &t, NonFinitePolicy policy)
         const double *row = t.features.row(r).data();
         for (Eigen::Index c = 0; c < d; ++c)
             if (!std::isfinite(row[c])) {
-                if (policy == NonFinitePolicy::Error)
-                    throw Error("feature '" + t.featureNames[static_cast<std::size_t>(c)] + "' is " +
-                                    (std::isnan(row[c]) ? "NaN/empty" : "infinite") + " in data row " + std::to_string(r + 1),
+                if (policy == NonFinitePolicy::Error) {
+                    const std::string value = std::isnan(row[c]) ? "NaN/empty" : "infinite";
+                    throw Error("feature '" + t.featureNames[static_cast<std::size_t>(c)] + "' is " + value + " in data row " +
+                                    std::to_string(r + 1),
                                 t.source, "clean the table or choose --nonfinite drop-features|drop-rows", static_cast<long>(r + 2));
+                }
                 badCol[static_cast<std::size_t>(c)] = 1;
                 badRow[static_cast<std::size_t>(r)] = 1;
                 ++nBad;

@@ -42,13 +42,14 @@ struct LoadedSite {
     size_t index = 0; // into the shard's site list
     std::optional<SiteStack> stack;
     cv::Mat photo;    // CV_8UC3, RGB, 256 x 256
-    std::string error;
+    std::optional<Error> error; // the reader's failure, message, file and fix kept apart
     bool canceled = false;
 };
 
 cv::Mat readPhoto(const Site &site)
 {
-    if (site.channels.isEmpty()) throw Error("the photo has no image file", u8(site.plate + QLatin1Char('/') + site.well));
+    if (site.channels.isEmpty()) throw Error("the photo has no image file", u8(site.plate + QLatin1Char('/') + site.well),
+                                                    "check that the photo folder was copied completely");
     const cv::Mat rgb = readRgbImage(site.channels.front()); // all three planes are one file / record: decoded once
     // Area averaging when shrinking (an anti-aliased resize, as PIL's), bilinear when enlarging.
     const bool shrink = rgb.cols > kPhotoSize || rgb.rows > kPhotoSize;
@@ -196,7 +197,9 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
         if (options.shard.contains(i)) mine.push_back(&plan.work[i]);
     report.sitesPlanned = int(mine.size());
 
-    // The weights are part of the run's identity: recorded at the start, and a resume with other weights refused.
+    // The weights are part of the run's identity: a resume with other weights is refused. They are recorded once the
+    // networks loaded from them, so a run stopped by an unreadable checkpoint resumes with the repaired file.
+    nlohmann::json weightsMeta;
     {
         const auto weights = weightsIdentity(config);
         nlohmann::json j = nlohmann::json::object();
@@ -212,10 +215,11 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
                                 value["file"].get<std::string>(),
                                 "resume with the original weights, or start a new run folder");
         }
-        store.setMeta("weights", j.dump());
+        weightsMeta = std::move(j);
     }
     const std::vector<RunSource> sources = runSources(models, config, options.cancel);
     const RunExtractors extractors(config);
+    store.setMeta("weights", weightsMeta.dump());
     const PipelineOptions pipeline = runPipelineOptions(config);
 
     // What each site still needs: the originals and every (model, repeat) the store lacks.
@@ -268,10 +272,12 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
             try {
                 if (plan.datasets[size_t(s.dataset)].natural) loaded.photo = readPhoto(*s.site);
                 else loaded.stack = loadSiteStack(*s.site, pipeline, QString::fromStdString(siteLabel(s)));
+            } catch (const Error &e) {
+                loaded.error = e;
             } catch (const std::exception &e) {
-                loaded.error = e.what();
+                loaded.error = Error(e.what());
             }
-            const bool failed = !loaded.error.empty();
+            const bool failed = loaded.error.has_value();
             queue.push(std::move(loaded));
             if (failed || queue.closed()) return;
         }
@@ -302,9 +308,15 @@ TilePassReport runTilePass(ModelPool &models, const RunConfig &config, const Run
         }
         const PlannedSite &s = *mine[loaded.index];
         const std::string label = siteLabel(s);
-        if (!loaded.error.empty())
-            throw Error("cannot read site " + label + ": " + loaded.error, "",
-                        "fix or remove the file, then resume the run (--resume): finished sites are kept");
+        if (loaded.error) {
+            const Error &e = *loaded.error;
+            // The image pipeline's messages name the site already; a photo's do not.
+            const bool named = e.message().find(label) != std::string::npos;
+            throw Error((named ? "cannot read " : "cannot read site " + label + ": ") + e.message(), e.file(),
+                        (e.fix().empty() ? std::string("fix or replace the file") : e.fix()) +
+                            "; then resume the run (--resume): finished sites are kept",
+                        e.row());
+        }
         const bool natural = !loaded.stack.has_value();
         const SiteImages originals = natural ? photoImages(loaded.photo) : originalImages(*loaded.stack);
         const std::string noiseKey = label; // plate/well/site: the per-tile noise never depends on the shard

@@ -136,11 +136,21 @@ QString ResultsStore::databasePath() const { return QDir(m_dir).filePath(QString
 void ResultsStore::fail(const std::string &what, int sqliteCode) const
 {
     const int code = (sqliteCode >= 0 ? sqliteCode : m_db ? sqlite3_extended_errcode(m_db) : SQLITE_ERROR) & 0xff;
-    std::string fix = "check the run folder";
-    if (code == SQLITE_FULL) fix = "free disk space and resume the run (--resume): finished sites are kept";
-    else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM) fix = "check the folder's permissions";
-    else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) fix = "the store is damaged: start a new run folder";
-    throw Error("results store: " + what, u8(databasePath()), fix);
+    const std::string file = u8(databasePath());
+    // Each cause with its own literal message and fix (docs/user/troubleshooting.md is generated from them).
+    if (code == SQLITE_FULL)
+        throw Error("results store: the disk is full (" + what + ")", file,
+                    "free disk space and resume the run (--resume): finished sites are kept");
+    if (code == SQLITE_IOERR)
+        throw Error("results store: write error (" + what + ")", file,
+                    "check free disk space, quotas and file size limits (ulimit -f) and the disk, then resume the run "
+                    "(--resume): finished sites are kept");
+    if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+        throw Error("results store: cannot write to the run folder (" + what + ")", file,
+                    "check the folder's permissions (or that its file system is not read-only)");
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        throw Error("results store: the file is damaged (" + what + ")", file, "start a new run folder");
+    throw Error("results store: " + what, file, "check the run folder");
 }
 
 void ResultsStore::exec(const char *sql) const

@@ -25,6 +25,23 @@ QString listOf(const QStringList &items, int max = 12)
     return s;
 }
 
+// Every site of a Cell Painting dataset has the five stains the models and features need: checked here, before any work,
+// rather than when the run reaches the site.
+void requireStains(const Screen &screen, const Plate &plate, const Well &well)
+{
+    for (const Site &site : well.sites)
+        for (const QString &stain : cellPaintingStains()) {
+            if (site.channel(stain)) continue;
+            QStringList have;
+            for (const ChannelImage &c : site.channels) have << c.stain;
+            throw Error("site " + u8(plate.barcode + QLatin1Char('/') + well.name + QLatin1Char('/') + QString::number(site.number)) +
+                            " has no " + u8(stain) + " image (channels: " + u8(have.isEmpty() ? QStringLiteral("none") : have.join(QStringLiteral(", "))) + ")",
+                        u8(screen.source),
+                        "give the screen's load_data FileName_Orig" + u8(stain) + "/PathName_Orig" + u8(stain) +
+                            " columns, or map a channel to " + u8(stain) + " with --channel-map");
+        }
+}
+
 } // namespace
 
 Shard Shard::parse(const QString &text)
@@ -63,6 +80,22 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
     RunPlan plan;
     const int perSide = config.crop > 0 ? config.crop / config.tileSize : 0;
 
+    // A screen whose loading met errors (an unreadable load_data CSV, missing columns, rows skipped) would give numbers
+    // of a different screen than the one on disk: refuse it, naming the first error's file and fix.
+    for (const Screen *s : screens) {
+        std::vector<const Problem *> errors;
+        for (const Problem &p : s->problems)
+            if (p.severity == Problem::Severity::Error) errors.push_back(&p);
+        if (errors.empty()) continue;
+        const Problem &first = *errors.front();
+        const std::string more = errors.size() > 1 ? " and " + std::to_string(errors.size() - 1) + " more" : "";
+        const std::string fix = first.fix.isEmpty() ? std::string("fix the file") : u8(first.fix);
+        const QString file = first.file.isEmpty() ? s->source : first.file;
+        throw Error("the screen " + u8(s->source) + " has " + std::to_string(errors.size()) + " loading error(s); the first: " +
+                        u8(first.message),
+                    u8(file), fix + "; every error" + more + ": cprecon-cli screen info " + u8(s->source), first.row);
+    }
+
     // The subset: every plate and well asked for must exist.
     QStringList allPlates;
     for (const Screen *s : screens)
@@ -88,6 +121,7 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
             if (!config.plates.isEmpty() && !config.plates.contains(p.barcode)) continue;
             for (const Well &w : p.wells) {
                 if (w.sites.isEmpty()) continue;
+                requireStains(*s, p, w);
                 wellsSeen.insert(w.name);
                 if (!config.wells.isEmpty() && !config.wells.contains(w.name)) continue;
                 if (!config.cellLines.isEmpty() && !config.cellLines.contains(datasetValue(p, w, QStringLiteral("Metadata_CellLine")))) continue;

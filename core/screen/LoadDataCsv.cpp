@@ -120,6 +120,10 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
                         : (kind == QLatin1String("FileName") ? cc.illumFile : kind == QLatin1String("PathName") ? cc.illumPath : cc.illumUrl);
         slot = c;
     }
+    // A PathName_Orig<Ch> without its FileName_Orig<Ch> (or URL) names no image: the channel is missing, say so.
+    QStringList withoutFile;
+    for (const auto &cc : chans)
+        if (cc.path >= 0 && cc.file < 0 && cc.url < 0) withoutFile << QStringLiteral("FileName_Orig") + cc.name;
     // Illum-only entries (no Orig column) are not channels.
     for (auto it = chans.begin(); it != chans.end();)
         it = (it->file < 0 && it->url < 0) ? chans.erase(it) : std::next(it);
@@ -127,7 +131,7 @@ int loadLoadDataCsv(const QString &csvPath, LoadContext &ctx)
     const int cPlate = t.column(str("Metadata_Plate")), cWell = t.column(str("Metadata_Well")),
               cSite = t.column(str("Metadata_Site")), cRow = t.column(str("Metadata_Row")), cCol = t.column(str("Metadata_Col")),
               cField = t.column(str("Metadata_FieldID"));
-    QStringList missing;
+    QStringList missing = withoutFile;
     if (chans.isEmpty()) missing << str("FileName_Orig<Channel>/PathName_Orig<Channel> or URL_Orig<Channel>");
     for (const auto &cc : chans) {
         if (cc.file >= 0 && cc.path < 0) missing << QStringLiteral("PathName_Orig") + cc.name;

@@ -1,10 +1,12 @@
 // The run's store: results round-trip; a site is complete or absent after kill -9 at any moment; a full disk rolls
-// back and leaves the store usable; a changed config or an occupied folder is refused, naming why.
+// back and leaves the store usable; a write-ahead log torn by a power cut still opens, without the torn site; a
+// changed config or an occupied folder is refused, naming why.
 #include "TestSupport.h"
 
 #include "run/ResultsStore.h"
 #include "util/Error.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 
@@ -207,6 +209,47 @@ private Q_SLOTS:
             QCOMPARE(int(s.sites().size()), 0);
         }
         qInfo("kills inside create: %d before the store existed, %d after", fresh, complete);
+    }
+
+    // Power loss: the disk keeps the write-ahead log cut inside the last transaction (torn) or with its last frames
+    // scrambled (a sector written half). The store still opens, with every earlier site and without the torn one.
+    void tornLastTransactionStillOpens()
+    {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        ResultsStore s = ResultsStore::create(run, config(), "0.1.0");
+        s.writeSite(makeSite("bicubic8", 0, 1, 2048));
+        s.writeSite(makeSite("bicubic8", 0, 2, 2048));
+        const QString wal = s.databasePath() + QStringLiteral("-wal");
+        const qint64 before = QFileInfo(wal).size();
+        s.writeSite(makeSite("bicubic8", 0, 3, 2048));
+        const qint64 after = QFileInfo(wal).size();
+        QVERIFY2(before > 0 && after > before + 8192, "the last site's transaction is in the write-ahead log");
+        std::mt19937 rng(3);
+        for (const bool scramble : {false, true}) {
+            // The disk as the power cut left it: the files copied while the writer still had them open.
+            const QString image = dir.filePath(scramble ? QStringLiteral("scrambled") : QStringLiteral("cut"));
+            QVERIFY(QDir().mkpath(image));
+            for (const QFileInfo &f : QDir(run).entryInfoList(QDir::Files))
+                if (!f.fileName().endsWith(QLatin1String("-shm"))) QVERIFY(QFile::copy(f.filePath(), image + QLatin1Char('/') + f.fileName()));
+            QFile w(image + QStringLiteral("/results.sqlite-wal"));
+            QVERIFY(w.open(QIODevice::ReadWrite));
+            const qint64 middle = before + (after - before) / 2;
+            if (scramble) {
+                QByteArray noise(int(after - middle), Qt::Uninitialized);
+                for (char &c : noise) c = char(rng());
+                QVERIFY(w.seek(middle));
+                QCOMPARE(w.write(noise), noise.size());
+            } else {
+                QVERIFY(w.resize(middle));
+            }
+            w.close();
+            const ResultsStore torn = ResultsStore::open(image);
+            int complete = 0;
+            checkNoTornSite(torn, &complete);
+            QCOMPARE(complete, 2);
+            QVERIFY(!torn.hasSite(makeSite("bicubic8", 0, 3).key));
+        }
     }
 
     void fullDiskRollsBackAndKeepsTheStore()
