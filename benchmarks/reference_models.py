@@ -22,13 +22,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class GroupNorm32(nn.GroupNorm):
+    # torch 1.13's CPU group_norm refuses the bf16 a bf16-autocast conv gives it: normalise in fp32 (a no-op in fp32)
+    def forward(self, x):
+        return super().forward(x.float())
+
+
 # --- SD-VAE (diffusers AutoencoderKL, sd14: block_out_channels 128/256/512/512, 2 layers per block, GroupNorm 32)
 class Resnet(nn.Module):
     def __init__(self, cin, cout):
         super().__init__()
-        self.norm1 = nn.GroupNorm(32, cin, eps=1e-6)
+        self.norm1 = GroupNorm32(32, cin, eps=1e-6)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.norm2 = nn.GroupNorm(32, cout, eps=1e-6)
+        self.norm2 = GroupNorm32(32, cout, eps=1e-6)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.conv_shortcut = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
@@ -41,7 +47,7 @@ class Resnet(nn.Module):
 class Attention(nn.Module):  # single head over the channels, as the VAE mid block
     def __init__(self, c):
         super().__init__()
-        self.group_norm = nn.GroupNorm(32, c, eps=1e-6)
+        self.group_norm = GroupNorm32(32, c, eps=1e-6)
         self.to_q, self.to_k, self.to_v, self.to_out = (nn.Linear(c, c) for _ in range(4))
 
     def forward(self, x):
@@ -75,7 +81,7 @@ class Encoder(nn.Module):
             self.blocks.append(b)
             cin = c
         self.mid = Mid(ch[-1])
-        self.norm_out = nn.GroupNorm(32, ch[-1], eps=1e-6)
+        self.norm_out = GroupNorm32(32, ch[-1], eps=1e-6)
         self.conv_out = nn.Conv2d(ch[-1], 2 * latent, 3, padding=1)
         self.quant_conv = nn.Conv2d(2 * latent, 2 * latent, 1)
 
@@ -105,7 +111,7 @@ class Decoder(nn.Module):
             b.up = nn.Conv2d(c, c, 3, padding=1) if i < len(rch) - 1 else None
             self.blocks.append(b)
             cin = c
-        self.norm_out = nn.GroupNorm(32, rch[-1], eps=1e-6)
+        self.norm_out = GroupNorm32(32, rch[-1], eps=1e-6)
         self.conv_out = nn.Conv2d(rch[-1], 3, 3, padding=1)
 
     def forward(self, z):
@@ -161,10 +167,11 @@ class ParallelScalingBlock(nn.Module):
 
     def forward(self, x):
         B, N, C = x.shape
-        y = F.linear(self.in_norm(x), self.in_proj.weight, torch.cat((self.qkv_bias, self.mlp_bias)))
+        y = F.linear(self.in_norm(x.float()), self.in_proj.weight, torch.cat((self.qkv_bias, self.mlp_bias)))
         x_mlp, q, k, v = torch.split(y, [self.mlp, C, C, C], dim=-1)
-        q = self.q_norm(q.view(B, N, self.heads, self.hd).transpose(1, 2))
-        k = self.k_norm(k.view(B, N, self.heads, self.hd).transpose(1, 2))
+        # .float(): torch 1.13's CPU layer_norm refuses the bf16 a bf16-autocast linear gives it (no-op in fp32)
+        q = self.q_norm(q.view(B, N, self.heads, self.hd).transpose(1, 2).float())
+        k = self.k_norm(k.view(B, N, self.heads, self.hd).transpose(1, 2).float())
         v = v.view(B, N, self.heads, self.hd).transpose(1, 2)
         a = ((q * self.hd ** -0.5) @ k.transpose(-2, -1)).softmax(dim=-1)
         x_attn = (a @ v).transpose(1, 2).reshape(B, N, C)
@@ -192,9 +199,9 @@ class OpenPhenomEncoder(nn.Module):
         return t[:, 1:].reshape(N, C, -1, self.dim).mean(2)
 
 
-def time_model(model, x, iters, warmup):
-    """Returns (images per wall second, CPU seconds of the whole process per image)."""
-    with torch.inference_mode():
+def time_model(model, x, iters, warmup, bf16=False):
+    """Returns (images per wall second, CPU seconds of the whole process per image); bf16: CPU autocast to bfloat16."""
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         for _ in range(warmup):
             model(x)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -211,7 +218,7 @@ def main():
     ap.add_argument("--iters", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--models", default="vae,inception,openphenom")
-    ap.add_argument("--variants", default="fp32,channels_last")
+    ap.add_argument("--variants", default="fp32,channels_last,bf16")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -226,14 +233,16 @@ def main():
         model = build().eval()
         x = torch.randint(0, 256, (a.batch,) + shape, dtype=torch.uint8)
         for variant in a.variants.split(","):
-            if variant == "channels_last":
-                if name == "openphenom":
-                    continue  # a transformer: no 4-D activations past the patch embedding
+            # bf16 = CPU autocast, in the conv nets' faster layout (channels_last), as the C++ bf16 rows
+            if variant in ("channels_last", "bf16") and name != "openphenom":
                 model = model.to(memory_format=torch.channels_last)
                 xv = x.contiguous(memory_format=torch.channels_last)
+            elif variant == "channels_last":
+                continue  # a transformer: no 4-D activations past the patch embedding
             else:
+                model = model.to(memory_format=torch.contiguous_format)
                 xv = x
-            ips, cpu = time_model(model, xv, a.iters, a.warmup)
+            ips, cpu = time_model(model, xv, a.iters, a.warmup, bf16=variant == "bf16")
             print(f"{name}.{variant}: {ips:.4f}", flush=True)
             print(f"{name}.{variant}.cpu_s_per_image: {cpu:.4f}", flush=True)
     return 0

@@ -70,16 +70,31 @@ template <typename F> void timePasses(F &&pass, int batch, int warmup, int iters
     r.cpuSecondsPerImage = (processCpuSeconds() - c0) / (iters * batch);
 }
 
-Row benchVae(bool channelsLast, int batch, int warmup, int iters)
+// The rows of one network: fp32 in NCHW, fp32 channels_last (conv nets only), and bf16 autocast (oneDNN's bf16
+// kernels where the CPU has them) in the network's faster layout.
+struct Variant {
+    const char *name;
+    bool channelsLast;
+    Precision precision;
+};
+std::vector<Variant> variantsOf(const QString &model)
+{
+    if (model == QStringLiteral("openphenom")) // a transformer: nothing 4-D past the patch conv
+        return {{"fp32", false, Precision::Fp32}, {"bf16", false, Precision::Bf16}};
+    return {{"fp32", false, Precision::Fp32}, {"channels_last", true, Precision::Fp32}, {"bf16", true, Precision::Bf16}};
+}
+
+Row benchVae(const Variant &v, int batch, int warmup, int iters)
 {
     RuntimeOptions rt;
     rt.device = ComputeDevice::Cpu;
-    rt.channelsLast = channelsLast;
+    rt.channelsLast = v.channelsLast;
+    rt.precision = v.precision;
     torchrt::seed(0);
     AutoencoderKl vae(VaeConfig::preset("sd14"), rt);
     const auto pixels = randomPixels(size_t(batch) * 3 * 256 * 256, 1);
     VaeRoundTripOptions o; // posterior mean, as the corrected protocol
-    Row r{"SD-VAE encode+decode (sd14)", "3x256x256", channelsLast ? "channels_last" : "fp32", batch, 0};
+    Row r{"SD-VAE encode+decode (sd14)", "3x256x256", v.name, batch, 0};
     timePasses(
         [&] {
             HostTensor x; // u8 -> [-1, 1] is part of the work (as in the reference)
@@ -92,11 +107,12 @@ Row benchVae(bool channelsLast, int batch, int warmup, int iters)
     return r;
 }
 
-Row benchFeatures(const std::string &name, bool channelsLast, int batch, int warmup, int iters)
+Row benchFeatures(const std::string &name, const Variant &v, int batch, int warmup, int iters)
 {
     FeatureOptions o;
     o.batchSize = batch;
-    o.channelsLast = channelsLast;
+    o.channelsLast = v.channelsLast;
+    o.precision = v.precision;
     auto net = createRandomFeatureExtractor(name, o, 0);
     const bool vit = name == "openphenom";
     const int64_t c = vit ? 5 : 3, hw = vit ? 256 : 299;
@@ -104,7 +120,7 @@ Row benchFeatures(const std::string &name, bool channelsLast, int batch, int war
     const ImageBatchU8 images{pixels.data(), batch, c, hw, hw};
     Row r{vit ? "OpenPhenom ViT-S/16 encoder" : "InceptionV3 (torchvision recipe)",
           std::to_string(c) + "x" + std::to_string(hw) + "x" + std::to_string(hw),
-          channelsLast ? "channels_last" : "fp32", batch, 0};
+          v.name, batch, 0};
     timePasses([&] { net->extract(images); }, batch, warmup, iters, r);
     return r;
 }
@@ -162,11 +178,10 @@ int benchModels(const Args &a)
 
     std::vector<std::pair<std::string, Row>> rows; // reference key, row
     for (const auto &m : models) {
-        for (const bool cl : {false, true}) {
-            if (m == QStringLiteral("openphenom") && cl) continue; // a transformer: nothing 4-D past the patch conv
-            Row r = m == QStringLiteral("vae")         ? benchVae(cl, batch, warmup, iters)
-                    : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", cl, batch, warmup, iters)
-                                                       : benchFeatures("openphenom", cl, batch, warmup, iters);
+        for (const Variant &v : variantsOf(m)) {
+            Row r = m == QStringLiteral("vae")         ? benchVae(v, batch, warmup, iters)
+                    : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", v, batch, warmup, iters)
+                                                       : benchFeatures("openphenom", v, batch, warmup, iters);
             std::printf("  %-34s %-11s %-13s %8.3f images/s %8.2f CPU s/image\n", r.model.c_str(), r.input.c_str(),
                         r.variant.c_str(), r.imagesPerSecond, r.cpuSecondsPerImage);
             std::fflush(stdout);
@@ -196,20 +211,35 @@ int benchModels(const Args &a)
                         itCpu->second / r.cpuSecondsPerImage);
         std::printf("\n");
     }
-    if (!ref.empty())
+    if (!ref.empty()) {
         std::printf("wall x = our images/s ÷ reference images/s; CPU x = reference CPU s/image ÷ ours (same machine,\n"
                     "threads and batch; > 1 = we are faster). CPU time counts all threads of the process.\n");
+        // The bf16 fast path against the reference's fp32 in its faster layout: what a user gains over the Python
+        // fp32 of the paper's script on this CPU.
+        for (const auto &m : models) {
+            const std::string model = m.toStdString();
+            double refFp32 = 0;
+            for (const char *v : {"fp32", "channels_last"}) {
+                const auto it = ref.find(referenceKey(model, v) + ".cpu_s_per_image");
+                if (it != ref.end() && it->second > 0 && (refFp32 == 0 || it->second < refFp32)) refFp32 = it->second;
+            }
+            for (const auto &[key, r] : rows)
+                if (key == referenceKey(model, "bf16") && refFp32 > 0)
+                    std::printf("%s bf16 vs the reference's best fp32: CPU x %.2fx\n", r.model.c_str(), refFp32 / r.cpuSecondsPerImage);
+        }
+    }
     return 0;
 }
 
 } // namespace
 
-static Registrar reg({"bench models", "time SD-VAE, InceptionV3 and OpenPhenom (images/s, fp32 / channels_last)",
+static Registrar reg({"bench models", "time SD-VAE, InceptionV3 and OpenPhenom (images/s, fp32 / channels_last / bf16)",
                       {},
                       QStringLiteral("Random weights and random uint8 inputs: SD-VAE (sd14 config) encode -> posterior mean ->\n"
                                      "decode at 256x256; InceptionV3 torchvision recipe (resize, normalise, network) at 299x299;\n"
                                      "OpenPhenom encoder at 5x256x256 (channel-wise embeddings). Each row: W untimed warm-up\n"
-                                     "passes, then K timed passes of B images.\n"
+                                     "passes, then K timed passes of B images. Variants: fp32 (NCHW), channels_last (fp32 NHWC, conv\n"
+                                     "nets) and bf16 (CPU autocast to bfloat16 through oneDNN, in the faster layout).\n"
                                      "--reference times the same work with /usr/bin/python3 + Debian python3-torch/torchvision\n"
                                      "(benchmarks/reference_models.py) and prints our/reference ratios."),
                       {integer(QStringLiteral("batch"), QStringLiteral("B"), QStringLiteral("images per pass"), QStringLiteral("2"), 1, 1024),

@@ -61,9 +61,14 @@ public:
                        });
         }
         m_net->eval();
-        m_net->fuse(opt.channelsLast);
         m_device = torchrt::device(runtimeOf(opt));
-        m_net->to(m_device); // after loading and folding on the CPU
+        m_net->to(m_device);
+        // Folded on the device (the folded weights are plain tensors, which to() would not move), in the dtype the
+        // convolutions run in: fp32, or autocast's bf16/fp16.
+        const torch::Dtype dtype = opt.precision == Precision::Bf16   ? torch::kBFloat16
+                                   : opt.precision == Precision::Fp16 ? torch::kHalf
+                                                                      : torch::kFloat32;
+        m_net->fuse(opt.channelsLast, dtype);
     }
 
     std::string name() const override { return m_fid ? "inception-fid" : "inception-torchvision"; }

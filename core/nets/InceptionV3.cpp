@@ -13,14 +13,14 @@ BasicConv2dImpl::BasicConv2dImpl(int64_t in, int64_t out, torch::ExpandingArray<
     bn = register_module("bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out).eps(0.001)));
 }
 
-void BasicConv2dImpl::fuse(bool channelsLast)
+void BasicConv2dImpl::fuse(bool channelsLast, torch::Dtype dtype)
 {
     torch::NoGradGuard noGrad;
     // eval BN: y = (x − mean)·γ/√(var+eps) + β, folded into the conv's weight and a bias.
     const auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-    fusedWeight = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous();
+    fusedWeight = (conv->weight * scale.view({-1, 1, 1, 1})).to(dtype).contiguous();
     if (channelsLast) fusedWeight = fusedWeight.contiguous(torch::MemoryFormat::ChannelsLast);
-    fusedBias = (bn->bias - bn->running_mean * scale).contiguous();
+    fusedBias = (bn->bias - bn->running_mean * scale).to(dtype).contiguous();
 }
 
 torch::Tensor BasicConv2dImpl::forward(const torch::Tensor &x)
@@ -224,10 +224,10 @@ torch::Tensor InceptionV3Impl::logits(const torch::Tensor &pooled)
     return fc->forward(pooled);
 }
 
-void InceptionV3Impl::fuse(bool channelsLast)
+void InceptionV3Impl::fuse(bool channelsLast, torch::Dtype dtype)
 {
     for (auto &m : modules(/*include_self=*/false))
-        if (auto *c = m->as<BasicConv2dImpl>()) c->fuse(channelsLast);
+        if (auto *c = m->as<BasicConv2dImpl>()) c->fuse(channelsLast, dtype);
 }
 
 } // namespace cprecon::inception

@@ -28,14 +28,21 @@ void ParallelScalingBlockImpl::prepare()
     fusedBias = torch::cat({torch::zeros({3 * dim}), mlp_bias}).contiguous();
 }
 
+// LibTorch 1.13's CPU layer_norm refuses a bf16 input with fp32 weights, which is what a bf16-autocast linear hands
+// it: normalise in fp32 (autocast's policy for norms on CUDA); the next matmul casts back to bf16.
+static torch::Tensor normInFloat(torch::nn::LayerNorm &norm, const torch::Tensor &t)
+{
+    return norm->forward(t.scalar_type() == torch::kFloat ? t : t.to(torch::kFloat));
+}
+
 torch::Tensor ParallelScalingBlockImpl::forward(const torch::Tensor &x)
 {
     const int64_t B = x.size(0), N = x.size(1);
-    auto y = torch::linear(in_norm->forward(x), in_proj->weight, fusedBias);
+    auto y = torch::linear(normInFloat(in_norm, x), in_proj->weight, fusedBias);
     auto parts = y.split_with_sizes({mlpHidden, dim, dim, dim}, -1);
     auto heads4 = [&](const torch::Tensor &t) { return t.reshape({B, N, heads, headDim}).transpose(1, 2); };
-    auto q = q_norm->forward(heads4(parts[1])) * (1.0 / std::sqrt(static_cast<double>(headDim)));
-    auto k = k_norm->forward(heads4(parts[2]));
+    auto q = normInFloat(q_norm, heads4(parts[1])) * (1.0 / std::sqrt(static_cast<double>(headDim)));
+    auto k = normInFloat(k_norm, heads4(parts[2]));
     auto v = heads4(parts[3]);
     auto attn = torch::matmul(q, k.transpose(-2, -1)).softmax(-1);
     auto xa = torch::matmul(attn, v).transpose(1, 2).reshape({B, N, dim});
