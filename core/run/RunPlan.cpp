@@ -121,11 +121,11 @@ RunPlan planRun(const RunConfig &config, const std::vector<const Screen *> &scre
             if (!config.plates.isEmpty() && !config.plates.contains(p.barcode)) continue;
             for (const Well &w : p.wells) {
                 if (w.sites.isEmpty()) continue;
-                requireStains(*s, p, w);
                 wellsSeen.insert(w.name);
                 if (!config.wells.isEmpty() && !config.wells.contains(w.name)) continue;
                 if (!config.cellLines.isEmpty() && !config.cellLines.contains(datasetValue(p, w, QStringLiteral("Metadata_CellLine")))) continue;
                 if (!config.timePoints.isEmpty() && !config.timePoints.contains(datasetValue(p, w, QStringLiteral("Metadata_TimepointHours")))) continue;
+                requireStains(*s, p, w); // only the wells the run will read
                 wells.push_back({&p, &w});
             }
         }

@@ -119,16 +119,7 @@ private Q_SLOTS:
         const auto ref = m_io->toFloat("A.pool_features");
         QCOMPARE(got.numel(), int64_t(ref.size()));
         const Diff d = compare(got, ref);
-        double worstCos = 1;
-        for (size_t i = 0; i < ref.size() / 2048; ++i) {
-            double dot = 0, a2 = 0, b2 = 0;
-            for (size_t k = i * 2048; k < (i + 1) * 2048; ++k) {
-                dot += double(got.values[k]) * ref[k];
-                a2 += double(got.values[k]) * got.values[k];
-                b2 += double(ref[k]) * ref[k];
-            }
-            worstCos = std::min(worstCos, dot / std::sqrt(a2 * b2));
-        }
+        const double worstCos = test::worstCosine(got.values, ref, 2048);
         qInfo("bf16 pool features: max abs diff %.3g = %.3g of max %.3g; worst cosine %.6f", d.maxAbs, d.maxAbs / d.refMaxAbs,
               d.refMaxAbs, worstCos);
         QVERIFY2(d.maxAbs > 2e-3, "really ran in bf16 (outside the fp32 tolerance)");

@@ -1,5 +1,8 @@
 #include "TestSupport.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -64,6 +67,21 @@ bool strictMode()
 {
     const QByteArray v = qgetenv("CPRECON_REQUIRE_DATA");
     return !v.isEmpty() && v != "0";
+}
+
+double worstCosine(const std::vector<float> &a, const std::vector<float> &b, size_t dim)
+{
+    double worst = 1;
+    for (size_t row = 0; row + dim <= std::min(a.size(), b.size()); row += dim) {
+        double dot = 0, a2 = 0, b2 = 0;
+        for (size_t k = row; k < row + dim; ++k) {
+            dot += double(a[k]) * b[k];
+            a2 += double(a[k]) * a[k];
+            b2 += double(b[k]) * b[k];
+        }
+        worst = std::min(worst, dot / std::sqrt(a2 * b2));
+    }
+    return worst;
 }
 
 QMap<QString, QByteArray> folderBytes(const QString &dir)

@@ -9,6 +9,8 @@
 #include <QTimer>
 #include <QtTest>
 
+#include <vector>
+
 namespace cprecon::test {
 
 QString fixturesDir();      // $CPRECON_FIXTURES or the configured default (../shared/fixtures)
@@ -23,6 +25,10 @@ QString data(const QString &relative);    // dataDir()/relative, or empty when i
 constexpr int kCliTimedOut = -3;
 constexpr int kCliCrashed = -2;
 int runCli(const QStringList &args, QString *out = nullptr, QString *err = nullptr, int timeoutMs = 300000);
+
+// The smallest cosine similarity between matching rows of `dim` values of a and b (a reduced-precision path keeps
+// each feature vector's direction).
+double worstCosine(const std::vector<float> &a, const std::vector<float> &b, size_t dim);
 
 // Every file directly in `dir`, by name -> bytes (for "byte-identical output" checks).
 QMap<QString, QByteArray> folderBytes(const QString &dir);
