@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "jobs/ComputeBudget.h"
+#include "jobs/HeapPolicy.h"
 #include "nets/TorchRuntime.h"
 
 #include <QApplication>
@@ -78,6 +79,7 @@ QString bundledSample()
 
 int main(int argc, char **argv)
 {
+    cprecon::heap::keepFreedBlocksForReuse(); // before any thread exists (one arena)
     const GuiOptions options;
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--man") == 0) { // before any window system is needed (the package build runs it)

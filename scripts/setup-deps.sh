@@ -4,7 +4,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6-dev
-  libtorch-dev libopenblas0-pthread libblas-dev liblapack-dev libtbb-dev
+  libtorch-dev libdnnl-dev libopenblas0-pthread libblas-dev liblapack-dev libtbb-dev
   libopencv-dev libeigen3-dev libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev zlib1g-dev libsqlite3-dev liblmdb-dev
   xvfb xauth fonts-dejavu-core

@@ -140,8 +140,8 @@ QString findReferenceScript(const QString &explicitPath)
 }
 
 // Runs the Python reference; returns "<model>.<variant>" -> images/s.
-std::map<std::string, double> runReference(const QString &script, const QStringList &models, int threads, int batch,
-                                           int warmup, int iters)
+std::map<std::string, double> runReference(const QString &script, const QStringList &models, const QStringList &variants,
+                                           int threads, int batch, int warmup, int iters)
 {
     PythonReferenceRun run;
     run.script = script;
@@ -149,6 +149,7 @@ std::map<std::string, double> runReference(const QString &script, const QStringL
                            QString::number(batch), QStringLiteral("--warmup"), QString::number(warmup),
                            QStringLiteral("--iters"), QString::number(iters), QStringLiteral("--models"),
                            models.join(QLatin1Char(','))};
+    if (!variants.isEmpty()) run.args << QStringLiteral("--variants") << variants.join(QLatin1Char(','));
     run.threads = threads;
     run.packagesHint = QStringLiteral("python3-torch python3-torchvision");
     return runPythonReference(run);
@@ -170,6 +171,10 @@ int benchModels(const Args &a)
     for (const auto &m : models)
         if (m != QStringLiteral("vae") && m != QStringLiteral("inception") && m != QStringLiteral("openphenom"))
             throw Error("unknown model '" + m.toStdString() + "' in --models", "", "use vae, inception, openphenom");
+    const QStringList variants = a.values(QStringLiteral("variants")); // empty: all
+    for (const auto &v : variants)
+        if (v != QStringLiteral("fp32") && v != QStringLiteral("channels_last") && v != QStringLiteral("bf16"))
+            throw Error("unknown variant '" + v.toStdString() + "' in --variants", "", "use fp32, channels_last, bf16");
 
     torchrt::followComputeBudget();
     std::printf("bench models: %s; batch %d, %d warm-up + %d timed passes per row, random weights and inputs\n",
@@ -179,6 +184,7 @@ int benchModels(const Args &a)
     std::vector<std::pair<std::string, Row>> rows; // reference key, row
     for (const auto &m : models) {
         for (const Variant &v : variantsOf(m)) {
+            if (!variants.isEmpty() && !variants.contains(QLatin1String(v.name))) continue;
             Row r = m == QStringLiteral("vae")         ? benchVae(v, batch, warmup, iters)
                     : m == QStringLiteral("inception") ? benchFeatures("inception-torchvision", v, batch, warmup, iters)
                                                        : benchFeatures("openphenom", v, batch, warmup, iters);
@@ -196,7 +202,7 @@ int benchModels(const Args &a)
             std::cout << "reference: benchmarks/reference_models.py not found (set CPRECON_SOURCE_DIR or "
                          "--reference-script)\n";
         else
-            ref = runReference(script, models, threads, batch, warmup, iters);
+            ref = runReference(script, models, variants, threads, batch, warmup, iters);
     }
 
     std::printf("\n%-34s %-11s %-13s %5s %9s %9s", "model", "input", "variant", "batch", "images/s", "CPU s/im");
@@ -246,6 +252,7 @@ static Registrar reg({"bench models", "time SD-VAE, InceptionV3 and OpenPhenom (
                        integer(QStringLiteral("iters"), QStringLiteral("K"), QStringLiteral("timed passes"), QStringLiteral("2"), 1, 1000),
                        integer(QStringLiteral("warmup"), QStringLiteral("W"), QStringLiteral("untimed passes"), QStringLiteral("1"), 0, 1000),
                        list(QStringLiteral("models"), QStringLiteral("vae,inception,openphenom"), QStringLiteral("which networks"), QStringLiteral("all three")),
+                       list(QStringLiteral("variants"), QStringLiteral("fp32,channels_last,bf16"), QStringLiteral("which rows"), QStringLiteral("all")),
                        flag(QStringLiteral("reference"), QStringLiteral("time the Python reference in the same run and print ratios")),
                        value(QStringLiteral("reference-script"), QStringLiteral("PATH"), QStringLiteral("reference_models.py"))},
                       benchModels});

@@ -2,6 +2,7 @@
 #include "CliRegistry.h"
 
 #include "jobs/ComputeBudget.h"
+#include "jobs/HeapPolicy.h"
 #include "nets/TorchRuntime.h"
 #include "util/Error.h"
 
@@ -45,6 +46,7 @@ static bool needsGui(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cprecon::heap::keepFreedBlocksForReuse(); // before any thread exists (one arena)
     std::unique_ptr<QCoreApplication> appPtr;
     if (needsGui(argc, argv)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))

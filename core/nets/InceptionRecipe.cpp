@@ -10,18 +10,34 @@
 
 namespace cprecon::featnet {
 
+torch::Tensor inceptionResize(const torch::Tensor &x01)
+{
+    // torchvision resize(antialias=False) on a float tensor is exactly this interpolate call.
+    return torch::nn::functional::interpolate(x01, torch::nn::functional::InterpolateFuncOptions()
+                                                       .size(std::vector<int64_t>{299, 299})
+                                                       .mode(torch::kBilinear)
+                                                       .align_corners(false));
+}
+
 torch::Tensor inceptionPreprocess(const torch::Tensor &x01, bool fidRecipe)
 {
-    auto x = x01;
-    // torchvision resize(antialias=False) on a float tensor is exactly this interpolate call.
-    x = torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
-                                                  .size(std::vector<int64_t>{299, 299})
-                                                  .mode(torch::kBilinear)
-                                                  .align_corners(false));
+    const auto x = inceptionResize(x01);
     if (fidRecipe) return 2 * x - 1;
     const auto mean = torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1});
     const auto stdv = torch::tensor({0.229f, 0.224f, 0.225f}).view({1, 3, 1, 1});
     return (x - mean) / stdv; // as torchvision.transforms.functional.normalize: sub then div
+}
+
+inception::InputAffine inceptionNormalisation(bool fidRecipe)
+{
+    if (fidRecipe) return {{2, 2, 2}, {-1, -1, -1}};
+    const double mean[3] = {0.485, 0.456, 0.406}, stdv[3] = {0.229, 0.224, 0.225};
+    inception::InputAffine a;
+    for (int c = 0; c < 3; ++c) {
+        a.scale.push_back(1.0 / double(float(stdv[c])));
+        a.shift.push_back(-double(float(mean[c])) / double(float(stdv[c])));
+    }
+    return a;
 }
 
 namespace {
@@ -68,7 +84,10 @@ public:
         const torch::Dtype dtype = opt.precision == Precision::Bf16   ? torch::kBFloat16
                                    : opt.precision == Precision::Fp16 ? torch::kHalf
                                                                       : torch::kFloat32;
-        m_net->fuse(opt.channelsLast, dtype);
+        // The normalisation (an affine map per channel) goes into the first convolution: two passes over the
+        // input (and torchvision's transform_input, three more) fewer per image.
+        const inception::InputAffine normalisation = inceptionNormalisation(fid);
+        m_net->fuse(opt.channelsLast, dtype, &normalisation);
     }
 
     std::string name() const override { return m_fid ? "inception-fid" : "inception-torchvision"; }
@@ -101,9 +120,10 @@ private:
         std::map<std::string, std::vector<torch::Tensor>> parts;
         const int64_t step = std::max(1, m_opt.batchSize);
         for (int64_t b = 0; b < images.n; b += step) {
-            auto x = inceptionPreprocess(images.slice(b, std::min(images.n, b + step)), m_fid).to(m_device);
+            auto x = inceptionResize(images.slice(b, std::min(images.n, b + step))).to(m_device);
             inception::Taps taps;
             const bool wantTaps = !wanted.empty();
+            if (wantTaps) taps["preprocessed"] = inceptionPreprocess(images.slice(b, std::min(images.n, b + step)), m_fid);
             if (m_opt.channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
             auto pooled = m_net->features(x, wantTaps ? &taps : nullptr);
             if (m_fid) {
@@ -115,7 +135,6 @@ private:
                 parts["pool_features"].push_back(pooled);
                 if (m_net->fc) parts["logits"].push_back(m_net->logits(pooled));
             }
-            taps["preprocessed"] = x;
             for (const auto &w : wanted) parts[w].push_back(taps.at(w).contiguous());
         }
         NamedArrays out;

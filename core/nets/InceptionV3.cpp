@@ -13,18 +13,36 @@ BasicConv2dImpl::BasicConv2dImpl(int64_t in, int64_t out, torch::ExpandingArray<
     bn = register_module("bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out).eps(0.001)));
 }
 
-void BasicConv2dImpl::fuse(bool channelsLast, torch::Dtype dtype)
+void BasicConv2dImpl::fuse(bool channelsLast, torch::Dtype dtype, const InputAffine *input)
 {
     torch::NoGradGuard noGrad;
     // eval BN: y = (x − mean)·γ/√(var+eps) + β, folded into the conv's weight and a bias.
     const auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-    fusedWeight = (conv->weight * scale.view({-1, 1, 1, 1})).to(dtype).contiguous();
+    auto w = conv->weight * scale.view({-1, 1, 1, 1});
+    auto b = bn->bias - bn->running_mean * scale;
+    if (input) {
+        if ((*padding_)[0] != 0 || (*padding_)[1] != 0)
+            throw std::logic_error("an input affine folds only into an unpadded convolution");
+        const auto opts = w.options().dtype(torch::kFloat64);
+        const auto a = torch::tensor(input->scale, opts).view({1, -1, 1, 1});
+        const auto c = torch::tensor(input->shift, opts).view({1, -1, 1, 1});
+        const auto w64 = w.to(torch::kFloat64);
+        b = (b.to(torch::kFloat64) + (w64 * c).sum({1, 2, 3})).to(torch::kFloat32);
+        w = (w64 * a).to(torch::kFloat32);
+    }
+    fusedWeight = w.to(dtype).contiguous();
     if (channelsLast) fusedWeight = fusedWeight.contiguous(torch::MemoryFormat::ChannelsLast);
-    fusedBias = (bn->bias - bn->running_mean * scale).to(dtype).contiguous();
+    fusedBias = b.to(dtype).contiguous();
+    packed.reset();
+    if (channelsLast && dtype == torch::kFloat32 && w.device().is_cpu())
+        packed = std::make_shared<dnnl_conv::Conv2d>(w, b, std::array<int64_t, 2>{(*stride_)[0], (*stride_)[1]},
+                                                     std::array<int64_t, 2>{(*padding_)[0], (*padding_)[1]},
+                                                     /*relu=*/true);
 }
 
 torch::Tensor BasicConv2dImpl::forward(const torch::Tensor &x)
 {
+    if (packed && dnnl_conv::Conv2d::usable(x)) return packed->forward(x);
     if (fusedWeight.defined())
         return torch::conv2d(x, fusedWeight, fusedBias, stride_, padding_).relu_();
     return torch::relu(bn->forward(conv->forward(x)));
@@ -176,7 +194,7 @@ torch::Tensor InceptionV3Impl::features(torch::Tensor x, Taps *taps)
     auto tap = [&](const char *name, const torch::Tensor &t) {
         if (taps) (*taps)[name] = t;
     };
-    if (transformInput) {
+    if (transformInput && !inputFolded) {
         // torchvision `_transform_input`: ImageNet-normalised input back to 2·x01 − 1 per channel.
         const double mean[3] = {0.485, 0.456, 0.406}, stdv[3] = {0.229, 0.224, 0.225};
         std::vector<torch::Tensor> ch;
@@ -224,10 +242,22 @@ torch::Tensor InceptionV3Impl::logits(const torch::Tensor &pooled)
     return fc->forward(pooled);
 }
 
-void InceptionV3Impl::fuse(bool channelsLast, torch::Dtype dtype)
+void InceptionV3Impl::fuse(bool channelsLast, torch::Dtype dtype, const InputAffine *input)
 {
     for (auto &m : modules(/*include_self=*/false))
         if (auto *c = m->as<BasicConv2dImpl>()) c->fuse(channelsLast, dtype);
+    if (!input) return;
+    InputAffine folded = *input;
+    if (transformInput) {
+        // torchvision `_transform_input` on top: x ↦ x·(std_c/0.5) + (mean_c − 0.5)/0.5.
+        const double mean[3] = {0.485, 0.456, 0.406}, stdv[3] = {0.229, 0.224, 0.225};
+        for (int c = 0; c < 3; ++c) {
+            folded.scale[size_t(c)] *= stdv[c] / 0.5;
+            folded.shift[size_t(c)] = folded.shift[size_t(c)] * (stdv[c] / 0.5) + (mean[c] - 0.5) / 0.5;
+        }
+    }
+    Conv2d_1a_3x3->fuse(channelsLast, dtype, &folded);
+    inputFolded = true;
 }
 
 } // namespace cprecon::inception

@@ -1,6 +1,7 @@
 // OpenPhenom CA-MAE ViT-S/16 encoder and its `predict()` pooling (fixtures/openphenom/README.md).
 #include "nets/private/OpenPhenom.h"
 
+#include "nets/private/DnnlMatmul.h"
 #include "nets/private/FeatureNetTorch.h"
 #include "util/Error.h"
 
@@ -26,6 +27,8 @@ void ParallelScalingBlockImpl::prepare()
 {
     torch::NoGradGuard noGrad;
     fusedBias = torch::cat({torch::zeros({3 * dim}), mlp_bias}).contiguous();
+    outWeight = torch::cat({attn_out_proj->weight, mlp_out_proj->weight}, 1).contiguous();
+    outBias = (attn_out_proj->bias + mlp_out_proj->bias).contiguous();
 }
 
 // LibTorch 1.13's CPU layer_norm refuses a bf16 input with fp32 weights, which is what a bf16-autocast linear hands
@@ -36,6 +39,43 @@ static torch::Tensor normInFloat(torch::nn::LayerNorm &norm, const torch::Tensor
 }
 
 torch::Tensor ParallelScalingBlockImpl::forward(const torch::Tensor &x)
+{
+    return dnnl_mm::usable(x) && fusedBias.device() == x.device() ? forwardFused(x) : forwardOps(x);
+}
+
+// The same block in five oneDNN products. The MLP half of in_proj gets its bias and GELU in the product's epilogue
+// and is written beside the attention output, so both output projections are one product over K = dim + mlpHidden
+// whose epilogue adds the bias, scales by LayerScale and adds the residual. q·kᵀ carries the 1/√d scale; P·v writes
+// heads straight into token-major order (no transpose copy).
+torch::Tensor ParallelScalingBlockImpl::forwardFused(const torch::Tensor &x)
+{
+    const int64_t B = x.size(0), N = x.size(1);
+    const auto h = in_norm->forward(x);
+    const auto &w = in_proj->weight; // [mlpHidden + 3·dim, dim]: rows [MLP | q | k | v]
+    auto act = torch::empty({B, N, dim + mlpHidden}, x.options()); // [attention | GELU(MLP)]
+    dnnl_mm::Epilogue mlp;
+    mlp.bias = fusedBias.narrow(0, 0, mlpHidden);
+    mlp.gelu = true;
+    dnnl_mm::matmulInto(h, w.narrow(0, 0, mlpHidden).t(), act.narrow(2, dim, mlpHidden), mlp);
+    dnnl_mm::Epilogue qkvBias;
+    qkvBias.bias = fusedBias.narrow(0, mlpHidden, 3 * dim);
+    const auto qkv = dnnl_mm::matmul(h, w.narrow(0, mlpHidden, 3 * dim).t(), qkvBias); // B×N×3·dim
+    auto heads4 = [&](const torch::Tensor &t) { return t.view({B, N, heads, headDim}).transpose(1, 2); };
+    const auto q = q_norm->forward(heads4(qkv.narrow(2, 0, dim)));
+    const auto k = k_norm->forward(heads4(qkv.narrow(2, dim, dim)));
+    const auto v = heads4(qkv.narrow(2, 2 * dim, dim));
+    dnnl_mm::Epilogue scaled;
+    scaled.scale = float(1.0 / std::sqrt(static_cast<double>(headDim)));
+    const auto attn = dnnl_mm::matmul(q, k.transpose(-2, -1), scaled).softmax(-1); // B×heads×N×N
+    dnnl_mm::matmulInto(attn, v, heads4(act.narrow(2, 0, dim)));
+    dnnl_mm::Epilogue out;
+    out.bias = outBias;
+    out.mul = ls->gamma;
+    out.add = x;
+    return dnnl_mm::matmul(act, outWeight.t(), out);
+}
+
+torch::Tensor ParallelScalingBlockImpl::forwardOps(const torch::Tensor &x)
 {
     const int64_t B = x.size(0), N = x.size(1);
     auto y = torch::linear(normInFloat(in_norm, x), in_proj->weight, fusedBias);

@@ -2,6 +2,7 @@
 #include "nets/TorchRuntime.h"
 
 #include "jobs/ComputeBudget.h"
+#include "jobs/HeapPolicy.h"
 #include "util/Error.h"
 #include "weights/KeyCheck.h"
 
@@ -45,6 +46,7 @@ void followComputeBudget()
 {
     static std::once_flag once;
     std::call_once(once, [] {
+        heap::keepFreedBlocksForReuse(); // main() has done it already; tests and libraries start here
         compute::addThreadHook([](int n) {
             if (at::get_num_threads() != n) at::set_num_threads(n);
         });
@@ -54,7 +56,15 @@ void followComputeBudget()
 void useBudgetOnThisThread()
 {
     followComputeBudget();
-    at::init_num_threads(); // what LibTorch itself does on its own worker threads
+    // What LibTorch itself does on its own worker threads — but only when this thread has not seen the budget in
+    // force: at::init_num_threads() goes through set_num_threads, which also tears down and re-creates LibTorch's
+    // pthreadpool, whose fresh worker then spins on a core for a while (5 % of InceptionV3's CPU time when it
+    // ran before every pass).
+    thread_local int applied = 0;
+    const int budget = at::get_num_threads();
+    if (applied == budget) return;
+    at::init_num_threads();
+    applied = budget;
 }
 
 int threads() { return at::get_num_threads(); }

@@ -26,7 +26,8 @@ namespace torchrt {
 // (idempotent; every network calls it when it is built). Workers never set thread counts themselves.
 void followComputeBudget();
 // Applies the budget's thread count to the calling thread's OpenMP team size (OpenMP keeps it per thread: a
-// worker thread would otherwise use all cores). Every network calls it before a forward pass; cheap.
+// worker thread would otherwise use all cores). Every network calls it before a forward pass; a no-op once the
+// thread has the budget in force.
 void useBudgetOnThisThread();
 int threads(); // LibTorch's intra-op threads in force
 bool cudaCompiled();  // LibTorch built with CUDA and the project compiled with CPRECON_WITH_CUDA

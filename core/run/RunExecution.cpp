@@ -1,6 +1,7 @@
 #include "run/RunExecution.h"
 
 #include "jobs/ComputeBudget.h"
+#include "jobs/HeapPolicy.h"
 #include "models/ModelPool.h"
 #include "run/RunPlan.h"
 #include "util/Error.h"
@@ -65,6 +66,7 @@ RunOutcome executeRun(ModelPool &models, const RunRequest &request, const std::a
     o.cancel = cancel;
     o.progress = callbacks.progress;
     outcome.tiles = runTilePass(models, config, plan, store, o);
+    heap::releaseFreeMemory(); // the networks' activations kept for reuse during the pass (jobs/HeapPolicy.h)
     const TilePassReport &r = outcome.tiles;
     char buf[256];
     std::snprintf(buf, sizeof buf,

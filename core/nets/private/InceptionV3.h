@@ -5,6 +5,8 @@
 //   torchvision: avg_pool2d(3, 1, 1) with count_include_pad=True in every InceptionA/C/E;
 //   pytorch-fid: count_include_pad=False in FIDInceptionA/C/E_1, and max_pool2d(3, 1, 1) in Mixed_7c (E_2).
 // AuxLogits is not built (eval-mode forward never uses it). Internal header: include only from core/models/*.cpp.
+#include "nets/private/DnnlConv.h"
+
 #include <torch/torch.h>
 
 #include <map>
@@ -14,6 +16,11 @@ namespace cprecon::inception {
 
 enum class PoolBranch { AvgCountPad, AvgNoCountPad, Max };
 
+// x ↦ scale_c·x + shift_c per input channel.
+struct InputAffine {
+    std::vector<double> scale, shift;
+};
+
 // conv (no bias) → BatchNorm (eps 1e-3) → ReLU. After loading, fuse() folds the eval-mode BatchNorm into the
 // convolution (one op instead of three); forward() uses the folded weights once fused. Under autocast the folded
 // weights are stored in the autocast dtype: autocast re-casts a plain tensor on every call (it caches only
@@ -22,12 +29,17 @@ struct BasicConv2dImpl : torch::nn::Module {
     BasicConv2dImpl(int64_t in, int64_t out, torch::ExpandingArray<2> kernel, torch::ExpandingArray<2> stride = 1,
                     torch::ExpandingArray<2> padding = 0);
     torch::Tensor forward(const torch::Tensor &x);
-    void fuse(bool channelsLast, torch::Dtype dtype);
+    // `input` (optional): a per-channel affine x ↦ scale_c·x + shift_c that the caller no longer applies to this
+    // convolution's input, folded into the weights and bias (only without padding, where it is exact up to
+    // rounding: a padded border would see shift_c instead of 0).
+    void fuse(bool channelsLast, torch::Dtype dtype, const InputAffine *input = nullptr);
 
     torch::nn::Conv2d conv{nullptr};
     torch::nn::BatchNorm2d bn{nullptr};
     torch::Tensor fusedWeight, fusedBias;
     torch::ExpandingArray<2> stride_, padding_;
+    // fp32 channels_last on the CPU: the folded conv + ReLU as one oneDNN primitive with pre-packed weights.
+    std::shared_ptr<dnnl_conv::Conv2d> packed;
 };
 TORCH_MODULE(BasicConv2d);
 
@@ -82,12 +94,16 @@ using Taps = std::map<std::string, torch::Tensor>;
 struct InceptionV3Impl : torch::nn::Module {
     // fidVariant: pytorch-fid's pool branches. numClasses = 0 builds no fc (the FID network never uses it).
     InceptionV3Impl(bool fidVariant, int64_t numClasses, bool transformInput);
-    // x: N×3×299×299 network input. Returns N×2048 pooled features; records stages into `taps` when given.
+    // x: N×3×299×299 network input — or, once fuse() folded the input normalisation, the resized x01. Returns
+    // N×2048 pooled features; records stages into `taps` when given.
     torch::Tensor features(torch::Tensor x, Taps *taps = nullptr);
     torch::Tensor logits(const torch::Tensor &pooled);
-    void fuse(bool channelsLast, torch::Dtype dtype); // fold every BatchNorm after loading and moving to the device
+    // Folds every BatchNorm after loading and moving to the device; with `input`, also the recipe's normalisation
+    // (and transform_input on top of it) into Conv2d_1a_3x3, after which features() takes the resized x01.
+    void fuse(bool channelsLast, torch::Dtype dtype, const InputAffine *input = nullptr);
 
     bool fidVariant, transformInput;
+    bool inputFolded = false;
     BasicConv2d Conv2d_1a_3x3{nullptr}, Conv2d_2a_3x3{nullptr}, Conv2d_2b_3x3{nullptr}, Conv2d_3b_1x1{nullptr},
         Conv2d_4a_3x3{nullptr};
     InceptionA Mixed_5b{nullptr}, Mixed_5c{nullptr}, Mixed_5d{nullptr};

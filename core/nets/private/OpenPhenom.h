@@ -30,7 +30,13 @@ struct ParallelScalingBlockImpl : torch::nn::Module {
     torch::nn::Linear in_proj{nullptr}, attn_out_proj{nullptr}, mlp_out_proj{nullptr};
     LayerScale ls{nullptr};
     torch::Tensor fusedBias; // cat(zeros(3·dim), mlp_bias), built by prepare()
+    torch::Tensor outWeight; // [attn_out_proj.weight | mlp_out_proj.weight]: both output projections as one product
+    torch::Tensor outBias;   // attn_out_proj.bias + mlp_out_proj.bias
     void prepare();
+
+private:
+    torch::Tensor forwardFused(const torch::Tensor &x); // fp32 on the CPU: oneDNN products with fused epilogues
+    torch::Tensor forwardOps(const torch::Tensor &x);   // LibTorch ops (bf16 autocast, CUDA)
 };
 TORCH_MODULE(ParallelScalingBlock);
 
