@@ -245,6 +245,11 @@ def main():
             ips, cpu = time_model(model, xv, a.iters, a.warmup, bf16=variant == "bf16")
             print(f"{name}.{variant}: {ips:.4f}", flush=True)
             print(f"{name}.{variant}.cpu_s_per_image: {cpu:.4f}", flush=True)
+    # Peak RSS of this process, as the C++ side prints its own: VmHWM, not getrusage's ru_maxrss, which Linux carries
+    # over from the parent across fork + exec (it would report the C++ process's peak).
+    with open("/proc/self/status") as status:
+        hwm = next((int(l.split()[1]) for l in status if l.startswith("VmHWM:")), 0)
+    print(f"peak_rss_mb: {hwm / 1024:.1f}", flush=True)
     return 0
 
 

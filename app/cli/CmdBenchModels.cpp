@@ -4,6 +4,7 @@
 #include "CliRegistry.h"
 
 #include "jobs/ComputeBudget.h"
+#include "ProcessStats.h"
 #include "PythonReference.h"
 
 #include "nets/AutoencoderKl.h"
@@ -234,6 +235,10 @@ int benchModels(const Args &a)
                     std::printf("%s bf16 vs the reference's best fp32: CPU x %.2fx\n", r.model.c_str(), refFp32 / r.cpuSecondsPerImage);
         }
     }
+    // Peak RSS of the whole run (every row; the heap keeps freed blocks for reuse: jobs/HeapPolicy.h).
+    std::printf("peak RSS: %.0f MB", peakRssMb());
+    if (const auto it = ref.find("peak_rss_mb"); it != ref.end()) std::printf(" (reference: %.0f MB)", it->second);
+    std::printf("\n");
     return 0;
 }
 

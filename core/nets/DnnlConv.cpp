@@ -3,7 +3,7 @@
 #include <ATen/autocast_mode.h>
 
 #ifdef CPRECON_WITH_DNNL
-#include <oneapi/dnnl/dnnl.hpp>
+#include "nets/private/DnnlEngine.h"
 #endif
 
 #include <map>
@@ -15,13 +15,7 @@ namespace cprecon::dnnl_conv {
 
 #ifdef CPRECON_WITH_DNNL
 
-namespace {
-dnnl::engine &engine()
-{
-    static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-    return e;
-}
-} // namespace
+using dnnl_rt::cpuEngine;
 
 struct Conv2d::Impl {
     torch::Tensor weight, bias; // O×I×kh×kw, O (contiguous fp32)
@@ -62,11 +56,11 @@ struct Conv2d::Impl {
             ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
             attr.set_post_ops(ops);
         }
-        const dnnl::convolution_forward::primitive_desc pd(d, attr, engine());
+        const dnnl::convolution_forward::primitive_desc pd(d, attr, cpuEngine());
         p.prim = dnnl::convolution_forward(pd);
-        dnnl::memory plain({{o, i, kh, kw}, dt::f32, tag::oihw}, engine(), weight.data_ptr());
-        p.packedWeights = dnnl::memory(pd.weights_desc(), engine());
-        dnnl::stream s(engine());
+        dnnl::memory plain({{o, i, kh, kw}, dt::f32, tag::oihw}, cpuEngine(), weight.data_ptr());
+        p.packedWeights = dnnl::memory(pd.weights_desc(), cpuEngine());
+        dnnl::stream s(cpuEngine());
         dnnl::reorder(plain, p.packedWeights).execute(s, plain, p.packedWeights);
         s.wait();
         return plans.emplace(key, std::move(p)).first->second;
@@ -98,9 +92,9 @@ torch::Tensor Conv2d::forward(const torch::Tensor &input)
     const int64_t n = x.size(0), h = x.size(2), w = x.size(3);
     Impl::Plan &p = m->plan(n, h, w);
     auto y = torch::empty({n, m->weight.size(0), p.oh, p.ow}, x.options().memory_format(torch::MemoryFormat::ChannelsLast));
-    dnnl::memory src(p.src, engine(), x.data_ptr()), dst(p.dst, engine(), y.data_ptr()),
-        bias(p.bias, engine(), m->bias.data_ptr());
-    dnnl::stream s(engine());
+    dnnl::memory src(p.src, cpuEngine(), x.data_ptr()), dst(p.dst, cpuEngine(), y.data_ptr()),
+        bias(p.bias, cpuEngine(), m->bias.data_ptr());
+    dnnl::stream s(cpuEngine());
     p.prim.execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, p.packedWeights}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, dst}});
     s.wait();
     return y;

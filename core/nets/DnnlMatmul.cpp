@@ -5,7 +5,7 @@
 #include <ATen/autocast_mode.h>
 
 #ifdef CPRECON_WITH_DNNL
-#include <oneapi/dnnl/dnnl.hpp>
+#include "nets/private/DnnlEngine.h"
 #endif
 
 #include <algorithm>
@@ -13,13 +13,9 @@
 namespace cprecon::dnnl_mm {
 
 #ifdef CPRECON_WITH_DNNL
-namespace {
+using dnnl_rt::cpuEngine;
 
-dnnl::engine &engine()
-{
-    static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-    return e;
-}
+namespace {
 
 // Sizes and strides of `t` with leading size-1 dims added up to `ndims` (oneDNN wants equal ranks).
 dnnl::memory::desc descOf(const torch::Tensor &t, int64_t ndims)
@@ -44,7 +40,7 @@ dnnl::memory::desc columnDesc(const torch::Tensor &v, int64_t ndims)
 
 dnnl::memory memOf(const dnnl::memory::desc &d, const torch::Tensor &t)
 {
-    return dnnl::memory(d, engine(), const_cast<void *>(t.data_ptr()));
+    return dnnl::memory(d, cpuEngine(), const_cast<void *>(t.data_ptr()));
 }
 
 void requireFloatCpu(const torch::Tensor &t, const char *what)
@@ -103,8 +99,8 @@ void matmulInto(const torch::Tensor &a, const torch::Tensor &b, const torch::Ten
     // oneDNN caches the compiled kernel (its primitive cache), so building the descriptor per call costs
     // microseconds against milliseconds of product.
     const auto desc = e.bias.defined() ? dnnl::matmul::desc(aD, bD, biasD, dD) : dnnl::matmul::desc(aD, bD, dD);
-    const dnnl::matmul prim(dnnl::matmul::primitive_desc(desc, attr, engine()));
-    dnnl::stream stream(engine());
+    const dnnl::matmul prim(dnnl::matmul::primitive_desc(desc, attr, cpuEngine()));
+    dnnl::stream stream(cpuEngine());
     prim.execute(stream, args);
     stream.wait();
 }
