@@ -100,13 +100,27 @@ torch::Tensor Conv2d::forward(const torch::Tensor &input)
     return y;
 }
 
+const torch::Tensor &Conv2d::weight() const { return m->weight; }
+const torch::Tensor &Conv2d::bias() const { return m->bias; }
+std::array<int64_t, 2> Conv2d::stride() const { return {m->stride[0], m->stride[1]}; }
+std::array<int64_t, 2> Conv2d::padding() const { return {m->padding[0], m->padding[1]}; }
+
 #else
 
-struct Conv2d::Impl {};
-Conv2d::Conv2d(const torch::Tensor &, const torch::Tensor &, std::array<int64_t, 2>, std::array<int64_t, 2>, bool) {}
+struct Conv2d::Impl {
+    torch::Tensor none;
+};
+Conv2d::Conv2d(const torch::Tensor &, const torch::Tensor &, std::array<int64_t, 2>, std::array<int64_t, 2>, bool)
+    : m(std::make_unique<Impl>())
+{
+}
 Conv2d::~Conv2d() = default;
 bool Conv2d::usable(const torch::Tensor &) { return false; }
 torch::Tensor Conv2d::forward(const torch::Tensor &) { throw std::logic_error("built without oneDNN"); }
+const torch::Tensor &Conv2d::weight() const { return m->none; }
+const torch::Tensor &Conv2d::bias() const { return m->none; }
+std::array<int64_t, 2> Conv2d::stride() const { return {1, 1}; }
+std::array<int64_t, 2> Conv2d::padding() const { return {0, 0}; }
 
 #endif
 

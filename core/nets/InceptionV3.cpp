@@ -1,5 +1,7 @@
 #include "nets/private/InceptionV3.h"
 
+#include "nets/private/DnnlMatmul.h"
+
 namespace cprecon::inception {
 
 namespace F = torch::nn::functional;
@@ -48,6 +50,37 @@ torch::Tensor BasicConv2dImpl::forward(const torch::Tensor &x)
     return torch::relu(bn->forward(conv->forward(x)));
 }
 
+void SharedInput1x1::build(const std::vector<BasicConv2dImpl *> &parts)
+{
+    conv.reset();
+    widths.clear();
+    std::vector<torch::Tensor> w, b;
+    for (const BasicConv2dImpl *p : parts) {
+        if (!p->packed || p->packed->stride() != std::array<int64_t, 2>{1, 1} ||
+            p->packed->padding() != std::array<int64_t, 2>{0, 0} || p->packed->weight().size(2) != 1 ||
+            p->packed->weight().size(3) != 1)
+            return;
+        w.push_back(p->packed->weight());
+        b.push_back(p->packed->bias());
+        widths.push_back(p->packed->weight().size(0));
+    }
+    conv = std::make_shared<dnnl_conv::Conv2d>(torch::cat(w, 0), torch::cat(b, 0), std::array<int64_t, 2>{1, 1},
+                                               std::array<int64_t, 2>{0, 0}, /*relu=*/true);
+}
+
+std::vector<torch::Tensor> SharedInput1x1::forward(const torch::Tensor &x) const
+{
+    if (!conv || !dnnl_conv::Conv2d::usable(x)) return {};
+    const auto y = conv->forward(x);
+    std::vector<torch::Tensor> out;
+    int64_t at = 0;
+    for (const int64_t w : widths) {
+        out.push_back(y.narrow(1, at, w));
+        at += w;
+    }
+    return out;
+}
+
 static torch::Tensor poolBranch(const torch::Tensor &x, PoolBranch kind)
 {
     switch (kind) {
@@ -72,11 +105,14 @@ InceptionAImpl::InceptionAImpl(int64_t in, int64_t poolFeatures, PoolBranch pool
     branch_pool = register_module("branch_pool", BasicConv2d(in, poolFeatures, 1));
 }
 
+void InceptionAImpl::prepare() { shared.build({branch1x1.get(), branch5x5_1.get(), branch3x3dbl_1.get()}); }
+
 torch::Tensor InceptionAImpl::forward(const torch::Tensor &x)
 {
-    auto b1 = branch1x1->forward(x);
-    auto b5 = branch5x5_2->forward(branch5x5_1->forward(x));
-    auto b3 = branch3x3dbl_3->forward(branch3x3dbl_2->forward(branch3x3dbl_1->forward(x)));
+    const auto s = shared.forward(x);
+    auto b1 = s.empty() ? branch1x1->forward(x) : s[0];
+    auto b5 = branch5x5_2->forward(s.empty() ? branch5x5_1->forward(x) : s[1]);
+    auto b3 = branch3x3dbl_3->forward(branch3x3dbl_2->forward(s.empty() ? branch3x3dbl_1->forward(x) : s[2]));
     auto bp = branch_pool->forward(poolBranch(x, pool));
     return torch::cat({b1, b5, b3, bp}, 1);
 }
@@ -112,11 +148,14 @@ InceptionCImpl::InceptionCImpl(int64_t in, int64_t c7, PoolBranch pool) : pool(p
     branch_pool = register_module("branch_pool", BasicConv2d(in, 192, 1));
 }
 
+void InceptionCImpl::prepare() { shared.build({branch1x1.get(), branch7x7_1.get(), branch7x7dbl_1.get()}); }
+
 torch::Tensor InceptionCImpl::forward(const torch::Tensor &x)
 {
-    auto b1 = branch1x1->forward(x);
-    auto b7 = branch7x7_3->forward(branch7x7_2->forward(branch7x7_1->forward(x)));
-    auto bd = branch7x7dbl_1->forward(x);
+    const auto s = shared.forward(x);
+    auto b1 = s.empty() ? branch1x1->forward(x) : s[0];
+    auto b7 = branch7x7_3->forward(branch7x7_2->forward(s.empty() ? branch7x7_1->forward(x) : s[1]));
+    auto bd = s.empty() ? branch7x7dbl_1->forward(x) : s[2];
     bd = branch7x7dbl_5->forward(branch7x7dbl_4->forward(branch7x7dbl_3->forward(branch7x7dbl_2->forward(bd))));
     auto bp = branch_pool->forward(poolBranch(x, pool));
     return torch::cat({b1, b7, bd, bp}, 1);
@@ -133,10 +172,14 @@ InceptionDImpl::InceptionDImpl(int64_t in)
     branch7x7x3_4 = register_module("branch7x7x3_4", BasicConv2d(192, 192, 3, 2));
 }
 
+void InceptionDImpl::prepare() { shared.build({branch3x3_1.get(), branch7x7x3_1.get()}); }
+
 torch::Tensor InceptionDImpl::forward(const torch::Tensor &x)
 {
-    auto b3 = branch3x3_2->forward(branch3x3_1->forward(x));
-    auto b7 = branch7x7x3_4->forward(branch7x7x3_3->forward(branch7x7x3_2->forward(branch7x7x3_1->forward(x))));
+    const auto s = shared.forward(x);
+    auto b3 = branch3x3_2->forward(s.empty() ? branch3x3_1->forward(x) : s[0]);
+    auto b7 = branch7x7x3_4->forward(
+        branch7x7x3_3->forward(branch7x7x3_2->forward(s.empty() ? branch7x7x3_1->forward(x) : s[1])));
     auto bp = torch::max_pool2d(x, 3, 2);
     return torch::cat({b3, b7, bp}, 1);
 }
@@ -155,12 +198,16 @@ InceptionEImpl::InceptionEImpl(int64_t in, PoolBranch pool) : pool(pool)
     branch_pool = register_module("branch_pool", BasicConv2d(in, 192, 1));
 }
 
+void InceptionEImpl::prepare() { shared.build({branch1x1.get(), branch3x3_1.get(), branch3x3dbl_1.get()}); }
+
 torch::Tensor InceptionEImpl::forward(const torch::Tensor &x)
 {
-    auto b1 = branch1x1->forward(x);
-    auto b3 = branch3x3_1->forward(x);
+    const auto s = shared.forward(x);
+    auto b1 = s.empty() ? branch1x1->forward(x) : s[0];
+    // The 1×3 and 3×1 convolutions below read b3 (bd) twice: one dense copy of a shared-conv view, not two.
+    auto b3 = s.empty() ? branch3x3_1->forward(x) : s[1].contiguous(torch::MemoryFormat::ChannelsLast);
     b3 = torch::cat({branch3x3_2a->forward(b3), branch3x3_2b->forward(b3)}, 1);
-    auto bd = branch3x3dbl_2->forward(branch3x3dbl_1->forward(x));
+    auto bd = branch3x3dbl_2->forward(s.empty() ? branch3x3dbl_1->forward(x) : s[2]);
     bd = torch::cat({branch3x3dbl_3a->forward(bd), branch3x3dbl_3b->forward(bd)}, 1);
     auto bp = branch_pool->forward(poolBranch(x, pool));
     return torch::cat({b1, b3, bd, bp}, 1);
@@ -239,13 +286,20 @@ torch::Tensor InceptionV3Impl::features(torch::Tensor x, Taps *taps)
 torch::Tensor InceptionV3Impl::logits(const torch::Tensor &pooled)
 {
     if (!fc) throw std::logic_error("InceptionV3 built without fc");
-    return fc->forward(pooled);
+    if (!dnnl_mm::usable(pooled)) return fc->forward(pooled);
+    dnnl_mm::Epilogue bias; // on the OpenMP team, not OpenBLAS's threads (nets/private/DnnlMatmul.h)
+    bias.bias = fc->bias;
+    return dnnl_mm::matmul(pooled, fc->weight.t(), bias);
 }
 
 void InceptionV3Impl::fuse(bool channelsLast, torch::Dtype dtype, const InputAffine *input)
 {
     for (auto &m : modules(/*include_self=*/false))
         if (auto *c = m->as<BasicConv2dImpl>()) c->fuse(channelsLast, dtype);
+    for (auto *a : {Mixed_5b.get(), Mixed_5c.get(), Mixed_5d.get()}) a->prepare();
+    for (auto *c : {Mixed_6b.get(), Mixed_6c.get(), Mixed_6d.get(), Mixed_6e.get()}) c->prepare();
+    Mixed_7a->prepare();
+    for (auto *e : {Mixed_7b.get(), Mixed_7c.get()}) e->prepare();
     if (!input) return;
     InputAffine folded = *input;
     if (transformInput) {

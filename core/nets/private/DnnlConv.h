@@ -21,6 +21,11 @@ public:
     static bool usable(const torch::Tensor &x);
     // x: N×I×H×W fp32 (any memory format; channels_last avoids a copy). Returns N×O×OH×OW in channels_last.
     torch::Tensor forward(const torch::Tensor &x);
+    // What it was made from (fp32, contiguous): merging convolutions that share an input starts from these.
+    const torch::Tensor &weight() const;
+    const torch::Tensor &bias() const;
+    std::array<int64_t, 2> stride() const;
+    std::array<int64_t, 2> padding() const;
 
 private:
     struct Impl;

@@ -43,9 +43,23 @@ struct BasicConv2dImpl : torch::nn::Module {
 };
 TORCH_MODULE(BasicConv2d);
 
+// The 1×1 convolutions of one block that read the block's input, run as ONE oneDNN convolution with their weights
+// side by side: one product 176–1152 channels wide instead of two or three of 48–448, which keeps both cores busy
+// where a narrow one leaves a thread waiting at the barrier, and reads the input once. Built only where every part
+// has its packed fp32 channels_last convolution; the modules (and checkpoint keys) stay as they are.
+struct SharedInput1x1 {
+    std::shared_ptr<dnnl_conv::Conv2d> conv;
+    std::vector<int64_t> widths;
+    void build(const std::vector<BasicConv2dImpl *> &parts);
+    // The parts' outputs in order (channel views of one tensor), or nothing when not built or `x` is not usable.
+    std::vector<torch::Tensor> forward(const torch::Tensor &x) const;
+};
+
 struct InceptionAImpl : torch::nn::Module {
     InceptionAImpl(int64_t in, int64_t poolFeatures, PoolBranch pool);
     torch::Tensor forward(const torch::Tensor &x);
+    void prepare(); // after fuse(): the shared-input 1×1 convolutions
+    SharedInput1x1 shared;
     BasicConv2d branch1x1{nullptr}, branch5x5_1{nullptr}, branch5x5_2{nullptr}, branch3x3dbl_1{nullptr},
         branch3x3dbl_2{nullptr}, branch3x3dbl_3{nullptr}, branch_pool{nullptr};
     PoolBranch pool;
@@ -62,6 +76,8 @@ TORCH_MODULE(InceptionB);
 struct InceptionCImpl : torch::nn::Module {
     InceptionCImpl(int64_t in, int64_t c7, PoolBranch pool);
     torch::Tensor forward(const torch::Tensor &x);
+    void prepare(); // after fuse(): the shared-input 1×1 convolutions
+    SharedInput1x1 shared;
     BasicConv2d branch1x1{nullptr}, branch7x7_1{nullptr}, branch7x7_2{nullptr}, branch7x7_3{nullptr},
         branch7x7dbl_1{nullptr}, branch7x7dbl_2{nullptr}, branch7x7dbl_3{nullptr}, branch7x7dbl_4{nullptr},
         branch7x7dbl_5{nullptr}, branch_pool{nullptr};
@@ -72,6 +88,8 @@ TORCH_MODULE(InceptionC);
 struct InceptionDImpl : torch::nn::Module {
     explicit InceptionDImpl(int64_t in);
     torch::Tensor forward(const torch::Tensor &x);
+    void prepare(); // after fuse(): the shared-input 1×1 convolutions
+    SharedInput1x1 shared;
     BasicConv2d branch3x3_1{nullptr}, branch3x3_2{nullptr}, branch7x7x3_1{nullptr}, branch7x7x3_2{nullptr},
         branch7x7x3_3{nullptr}, branch7x7x3_4{nullptr};
 };
@@ -80,6 +98,8 @@ TORCH_MODULE(InceptionD);
 struct InceptionEImpl : torch::nn::Module {
     InceptionEImpl(int64_t in, PoolBranch pool);
     torch::Tensor forward(const torch::Tensor &x);
+    void prepare(); // after fuse(): the shared-input 1×1 convolutions
+    SharedInput1x1 shared;
     BasicConv2d branch1x1{nullptr}, branch3x3_1{nullptr}, branch3x3_2a{nullptr}, branch3x3_2b{nullptr},
         branch3x3dbl_1{nullptr}, branch3x3dbl_2{nullptr}, branch3x3dbl_3a{nullptr}, branch3x3dbl_3b{nullptr},
         branch_pool{nullptr};
