@@ -17,6 +17,11 @@ using dnnl_rt::cpuEngine;
 
 namespace {
 
+dnnl::memory::data_type dataType(const torch::Tensor &t)
+{
+    return t.scalar_type() == torch::kBFloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+}
+
 // Sizes and strides of `t` with leading size-1 dims added up to `ndims` (oneDNN wants equal ranks).
 dnnl::memory::desc descOf(const torch::Tensor &t, int64_t ndims)
 {
@@ -26,7 +31,7 @@ dnnl::memory::desc descOf(const torch::Tensor &t, int64_t ndims)
         dims[size_t(off + i)] = t.size(i);
         strides[size_t(off + i)] = t.size(i) == 1 ? t.numel() : t.stride(i);
     }
-    return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+    return dnnl::memory::desc(dims, dataType(t), strides);
 }
 
 // A per-column vector [N] as a ndims-rank descriptor broadcast over everything else.
@@ -49,6 +54,13 @@ void requireFloatCpu(const torch::Tensor &t, const char *what)
         throw Error(std::string("oneDNN matmul: ") + what + " must be an fp32 CPU tensor", "", "internal");
 }
 
+// Product operands and destination: fp32, or bf16 (the bf16 path; accumulation stays fp32 inside oneDNN).
+void requireOperand(const torch::Tensor &t, const char *what)
+{
+    if (!t.defined() || !t.device().is_cpu() || (t.scalar_type() != torch::kFloat && t.scalar_type() != torch::kBFloat16))
+        throw Error(std::string("oneDNN matmul: ") + what + " must be an fp32 or bf16 CPU tensor", "", "internal");
+}
+
 } // namespace
 
 bool usable(const torch::Tensor &t)
@@ -56,11 +68,20 @@ bool usable(const torch::Tensor &t)
     return t.device().is_cpu() && t.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled();
 }
 
+bool usableBf16(const torch::Tensor &t)
+{
+    // The bf16 kernels need AVX-512 (native with avx512_bf16, as on Zen 4 / Sapphire Rapids); without it LibTorch's
+    // autocast path stays.
+    static const bool cpuHasIt = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    return cpuHasIt && t.device().is_cpu() && t.scalar_type() == torch::kFloat && at::autocast::is_cpu_enabled() &&
+           at::autocast::get_autocast_cpu_dtype() == at::kBFloat16;
+}
+
 void matmulInto(const torch::Tensor &a, const torch::Tensor &b, const torch::Tensor &dst, const Epilogue &e)
 {
-    requireFloatCpu(a, "a");
-    requireFloatCpu(b, "b");
-    requireFloatCpu(dst, "dst");
+    requireOperand(a, "a");
+    requireOperand(b, "b");
+    requireOperand(dst, "dst");
     const int64_t nd = std::max({a.dim(), b.dim(), dst.dim(), int64_t(2)});
     const auto aD = descOf(a, nd), bD = descOf(b, nd), dD = descOf(dst, nd);
 
@@ -108,6 +129,7 @@ void matmulInto(const torch::Tensor &a, const torch::Tensor &b, const torch::Ten
 #else
 
 bool usable(const torch::Tensor &) { return false; }
+bool usableBf16(const torch::Tensor &) { return false; }
 
 void matmulInto(const torch::Tensor &a, const torch::Tensor &b, const torch::Tensor &dst, const Epilogue &e)
 {
@@ -123,7 +145,7 @@ void matmulInto(const torch::Tensor &a, const torch::Tensor &b, const torch::Ten
 
 #endif
 
-torch::Tensor matmul(const torch::Tensor &a, const torch::Tensor &b, const Epilogue &e)
+torch::Tensor matmul(const torch::Tensor &a, const torch::Tensor &b, const Epilogue &e, torch::Dtype out)
 {
     std::vector<int64_t> shape;
     const int64_t nd = std::max(a.dim(), b.dim());
@@ -133,7 +155,7 @@ torch::Tensor matmul(const torch::Tensor &a, const torch::Tensor &b, const Epilo
     }
     shape.push_back(a.size(-2));
     shape.push_back(b.size(-1));
-    auto dst = torch::empty(shape, a.options());
+    auto dst = torch::empty(shape, a.options().dtype(out));
     matmulInto(a, b, dst, e);
     return dst;
 }

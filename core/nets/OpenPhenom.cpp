@@ -40,39 +40,52 @@ static torch::Tensor normInFloat(torch::nn::LayerNorm &norm, const torch::Tensor
 
 torch::Tensor ParallelScalingBlockImpl::forward(const torch::Tensor &x)
 {
-    return dnnl_mm::usable(x) && fusedBias.device() == x.device() ? forwardFused(x) : forwardOps(x);
+    if (fusedBias.device() == x.device()) {
+        if (dnnl_mm::usable(x)) return forwardFused(x, false);
+        if (inProjBf16.defined() && dnnl_mm::usableBf16(x)) return forwardFused(x, true);
+    }
+    return forwardOps(x);
+}
+
+void ParallelScalingBlockImpl::prepareBf16()
+{
+    torch::NoGradGuard noGrad;
+    inProjBf16 = in_proj->weight.to(torch::kBFloat16).contiguous();
+    outWeightBf16 = outWeight.to(torch::kBFloat16).contiguous();
 }
 
 // The same block in five oneDNN products. The MLP half of in_proj gets its bias and GELU in the product's epilogue
 // and is written beside the attention output, so both output projections are one product over K = dim + mlpHidden
 // whose epilogue adds the bias, scales by LayerScale and adds the residual. q·kᵀ carries the 1/√d scale; P·v writes
-// heads straight into token-major order (no transpose copy).
-torch::Tensor ParallelScalingBlockImpl::forwardFused(const torch::Tensor &x)
+// heads straight into token-major order (no transpose copy). bf16: the products' operands are bf16 (as autocast
+// would cast them), LayerNorm statistics, softmax and the residual stream stay fp32.
+torch::Tensor ParallelScalingBlockImpl::forwardFused(const torch::Tensor &x, bool bf16)
 {
     const int64_t B = x.size(0), N = x.size(1);
-    const auto h = in_norm->forward(x);
-    const auto &w = in_proj->weight; // [mlpHidden + 3·dim, dim]: rows [MLP | q | k | v]
-    auto act = torch::empty({B, N, dim + mlpHidden}, x.options()); // [attention | GELU(MLP)]
+    const torch::Dtype op = bf16 ? torch::kBFloat16 : torch::kFloat; // the products' operands
+    const auto h = in_norm->forward(x).to(op);
+    const auto &w = bf16 ? inProjBf16 : in_proj->weight; // [mlpHidden + 3·dim, dim]: rows [MLP | q | k | v]
+    auto act = torch::empty({B, N, dim + mlpHidden}, x.options().dtype(op)); // [attention | GELU(MLP)]
     dnnl_mm::Epilogue mlp;
     mlp.bias = fusedBias.narrow(0, 0, mlpHidden);
     mlp.gelu = true;
     dnnl_mm::matmulInto(h, w.narrow(0, 0, mlpHidden).t(), act.narrow(2, dim, mlpHidden), mlp);
     dnnl_mm::Epilogue qkvBias;
     qkvBias.bias = fusedBias.narrow(0, mlpHidden, 3 * dim);
-    const auto qkv = dnnl_mm::matmul(h, w.narrow(0, mlpHidden, 3 * dim).t(), qkvBias); // B×N×3·dim
+    const auto qkv = dnnl_mm::matmul(h, w.narrow(0, mlpHidden, 3 * dim).t(), qkvBias, op); // B×N×3·dim
     auto heads4 = [&](const torch::Tensor &t) { return t.view({B, N, heads, headDim}).transpose(1, 2); };
-    const auto q = q_norm->forward(heads4(qkv.narrow(2, 0, dim)));
-    const auto k = k_norm->forward(heads4(qkv.narrow(2, dim, dim)));
+    const auto q = normInFloat(q_norm, heads4(qkv.narrow(2, 0, dim))).to(op);
+    const auto k = normInFloat(k_norm, heads4(qkv.narrow(2, dim, dim))).to(op);
     const auto v = heads4(qkv.narrow(2, 2 * dim, dim));
     dnnl_mm::Epilogue scaled;
     scaled.scale = float(1.0 / std::sqrt(static_cast<double>(headDim)));
-    const auto attn = dnnl_mm::matmul(q, k.transpose(-2, -1), scaled).softmax(-1); // B×heads×N×N
+    const auto attn = dnnl_mm::matmul(q, k.transpose(-2, -1), scaled).softmax(-1).to(op); // B×heads×N×N
     dnnl_mm::matmulInto(attn, v, heads4(act.narrow(2, 0, dim)));
     dnnl_mm::Epilogue out;
     out.bias = outBias;
     out.mul = ls->gamma;
     out.add = x;
-    return dnnl_mm::matmul(act, outWeight.t(), out);
+    return dnnl_mm::matmul(act, (bf16 ? outWeightBf16 : outWeight).t(), out);
 }
 
 torch::Tensor ParallelScalingBlockImpl::forwardOps(const torch::Tensor &x)
@@ -105,6 +118,11 @@ VitBackboneImpl::VitBackboneImpl(int64_t dim_, int64_t depth, int64_t heads, int
 void VitBackboneImpl::prepare()
 {
     for (auto &b : *blocks) b->as<ParallelScalingBlockImpl>()->prepare();
+}
+
+void VitBackboneImpl::prepareBf16()
+{
+    for (auto &b : *blocks) b->as<ParallelScalingBlockImpl>()->prepareBf16();
 }
 
 torch::Tensor VitBackboneImpl::forwardFeatures(const torch::Tensor &x, std::map<std::string, torch::Tensor> *taps)
@@ -219,6 +237,7 @@ public:
         m_net->prepare();
         m_device = torchrt::device(runtimeOf(opt));
         m_net->to(m_device); // after loading and folding on the CPU
+        if (opt.precision == Precision::Bf16 && m_device.is_cpu()) m_net->prepareBf16();
     }
 
     std::string name() const override { return "openphenom"; }

@@ -83,6 +83,26 @@ private Q_SLOTS:
         QVERIFY(torch::all(wide.narrow(2, H * D, 5) == 42.0f).item<bool>());
     }
 
+    void bf16OperandsAccumulateInFp32()
+    {
+        torch::NoGradGuard ng;
+        // bf16 operands (the bf16 path), fp32 and bf16 destinations: the same as fp32 maths on the bf16-rounded
+        // inputs — oneDNN accumulates in fp32 — with the epilogue applied before the final rounding.
+        const auto a = torch::randn({2, 33, 64}).to(torch::kBFloat16), w = torch::randn({40, 64}).to(torch::kBFloat16);
+        const auto bias = torch::randn({40});
+        dnnl_mm::Epilogue e;
+        e.bias = bias;
+        e.gelu = true;
+        const auto ref = torch::gelu(torch::matmul(a.to(torch::kFloat), w.to(torch::kFloat).t()) + bias);
+        const auto f32 = dnnl_mm::matmul(a, w.t(), e);
+        QCOMPARE(f32.scalar_type(), torch::kFloat);
+        QVERIFY2(maxRelDiff(f32, ref) < 1e-5, qPrintable(QString::number(maxRelDiff(f32, ref))));
+        const auto b16 = dnnl_mm::matmul(a, w.t(), e, torch::kBFloat16);
+        QCOMPARE(b16.scalar_type(), torch::kBFloat16);
+        QVERIFY(maxRelDiff(b16.to(torch::kFloat), ref) < 1e-2); // one bf16 rounding (8 bits of mantissa)
+        QVERIFY(maxRelDiff(b16.to(torch::kFloat), ref) > 0);    // and it was rounded
+    }
+
     void convolutionsMatchLibTorch()
     {
         torch::NoGradGuard ng;
@@ -121,6 +141,12 @@ private Q_SLOTS:
         at::autocast::set_cpu_enabled(false);
         QVERIFY(!underAutocast);
         QVERIFY(dnnl_mm::usable(torch::zeros({2, 2})));
+        QVERIFY(!dnnl_mm::usableBf16(torch::zeros({2, 2}))); // bf16 only under bf16 autocast
+        at::autocast::set_cpu_enabled(true);
+        const bool bf16UnderAutocast = dnnl_mm::usableBf16(torch::zeros({2, 2}));
+        at::autocast::set_cpu_enabled(false);
+        if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) QVERIFY(bf16UnderAutocast);
+        else QVERIFY(!bf16UnderAutocast);
     }
 };
 

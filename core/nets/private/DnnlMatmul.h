@@ -22,10 +22,14 @@ struct Epilogue {
 // True when this build has oneDNN and `t` is an fp32 CPU tensor outside autocast (bf16 autocast and CUDA keep
 // LibTorch's own kernels).
 bool usable(const torch::Tensor &t);
+// The bf16 path: `t` is an fp32 CPU tensor under CPU bf16 autocast and the CPU has the AVX-512 the bf16 kernels
+// need. Operands and destination may then be bf16 (epilogue operands stay fp32); oneDNN accumulates in fp32.
+bool usableBf16(const torch::Tensor &t);
 
-// dst[..., M, N] = epilogue(a[..., M, K] · b[..., K, N]). Any strides (a transposed operand is a strided view, no
+// dst[..., M, N] = epilogue(a[..., M, K] · b[..., K, N]), each fp32 or bf16. Any strides (a transposed operand is a strided view, no
 // copy); leading dims broadcast where one side has size 1 or fewer dims. `dst` may be a view into a larger buffer.
 void matmulInto(const torch::Tensor &a, const torch::Tensor &b, const torch::Tensor &dst, const Epilogue &e = {});
-torch::Tensor matmul(const torch::Tensor &a, const torch::Tensor &b, const Epilogue &e = {});
+torch::Tensor matmul(const torch::Tensor &a, const torch::Tensor &b, const Epilogue &e = {},
+                     torch::Dtype out = torch::kFloat);
 
 } // namespace cprecon::dnnl_mm

@@ -32,10 +32,13 @@ struct ParallelScalingBlockImpl : torch::nn::Module {
     torch::Tensor fusedBias; // cat(zeros(3·dim), mlp_bias), built by prepare()
     torch::Tensor outWeight; // [attn_out_proj.weight | mlp_out_proj.weight]: both output projections as one product
     torch::Tensor outBias;   // attn_out_proj.bias + mlp_out_proj.bias
+    torch::Tensor inProjBf16, outWeightBf16; // the products' weights for the bf16 path (prepareBf16)
     void prepare();
+    void prepareBf16();
 
 private:
-    torch::Tensor forwardFused(const torch::Tensor &x); // fp32 on the CPU: oneDNN products with fused epilogues
+    // On the CPU: oneDNN products with fused epilogues, operands in fp32 or (under bf16 autocast) bf16.
+    torch::Tensor forwardFused(const torch::Tensor &x, bool bf16);
     torch::Tensor forwardOps(const torch::Tensor &x);   // LibTorch ops (bf16 autocast, CUDA)
 };
 TORCH_MODULE(ParallelScalingBlock);
@@ -56,6 +59,7 @@ struct VitBackboneImpl : torch::nn::Module {
     // When `taps` is given, records patch_embed_out and block<i>_out.
     torch::Tensor forwardFeatures(const torch::Tensor &x, std::map<std::string, torch::Tensor> *taps = nullptr);
     void prepare();
+    void prepareBf16(); // for bf16 autocast on the CPU: the blocks' weights in bf16 once
 
     int64_t dim, patch;
     torch::Tensor cls_token, pos_embed;
