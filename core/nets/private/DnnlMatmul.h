@@ -1,5 +1,6 @@
 #pragma once
-// Matrix products of the networks' fp32 CPU path through oneDNN, with the epilogue fused into the product.
+// Matrix products of the networks' CPU path through oneDNN (fp32; OpenPhenom's bf16 too), with the epilogue fused
+// into the product.
 // Why not torch::matmul: on the CPU LibTorch hands fp32 GEMMs to OpenBLAS, whose own pthread pool then competes
 // for the same cores with LibTorch's OpenMP pool (each spins while the other works: a fifth of the CPU time of
 // OpenPhenom on two cores). oneDNN runs on that OpenMP pool — one pool for every op of the network — and applies
